@@ -1,0 +1,48 @@
+# Every third-party dependency of splade.cpp, found in one place.
+
+# ONNX Runtime: the C/C++ API. Either a user's release (-DONNXRUNTIME_ROOT=DIR, with
+# include/ and lib/) or the pinned copy fetched by scripts/setup.sh.
+if(NOT ONNXRUNTIME_ROOT)
+  set(ONNXRUNTIME_ROOT "${PROJECT_SOURCE_DIR}/third_party/onnxruntime")
+endif()
+find_path(ONNXRUNTIME_INCLUDE_DIR onnxruntime_cxx_api.h
+  PATHS "${ONNXRUNTIME_ROOT}/include" "${ONNXRUNTIME_ROOT}/include/onnxruntime"
+        "${ONNXRUNTIME_ROOT}/include/onnxruntime/core/session"
+  NO_DEFAULT_PATH)
+find_library(ONNXRUNTIME_LIBRARY NAMES onnxruntime
+  PATHS "${ONNXRUNTIME_ROOT}/lib" "${ONNXRUNTIME_ROOT}/lib64" NO_DEFAULT_PATH)
+if(NOT ONNXRUNTIME_INCLUDE_DIR OR NOT ONNXRUNTIME_LIBRARY)
+  message(FATAL_ERROR
+    "ONNX Runtime not found under '${ONNXRUNTIME_ROOT}' (expected include/onnxruntime_cxx_api.h "
+    "and lib/libonnxruntime.so). Run scripts/setup.sh, or pass -DONNXRUNTIME_ROOT=<ORT release>.")
+endif()
+get_filename_component(ONNXRUNTIME_LIBRARY_DIR "${ONNXRUNTIME_LIBRARY}" DIRECTORY)
+add_library(onnxruntime::onnxruntime SHARED IMPORTED)
+set_target_properties(onnxruntime::onnxruntime PROPERTIES
+  IMPORTED_LOCATION "${ONNXRUNTIME_LIBRARY}"
+  INTERFACE_INCLUDE_DIRECTORIES "${ONNXRUNTIME_INCLUDE_DIR}")
+message(STATUS "ONNX Runtime: ${ONNXRUNTIME_LIBRARY}")
+
+# ONNX protobuf schema (Debian libonnx-dev) and protobuf.
+find_package(Protobuf REQUIRED)
+find_package(ONNX REQUIRED)
+
+find_package(CLI11 REQUIRED)
+find_package(nlohmann_json REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(Threads REQUIRED)
+
+find_library(UTF8PROC_LIBRARY NAMES utf8proc REQUIRED)
+find_path(UTF8PROC_INCLUDE_DIR utf8proc.h REQUIRED)
+add_library(utf8proc::utf8proc UNKNOWN IMPORTED)
+set_target_properties(utf8proc::utf8proc PROPERTIES
+  IMPORTED_LOCATION "${UTF8PROC_LIBRARY}" INTERFACE_INCLUDE_DIRECTORIES "${UTF8PROC_INCLUDE_DIR}")
+
+if(SPLADE_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(SPLADE_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()

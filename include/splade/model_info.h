@@ -1,0 +1,61 @@
+// What `splade inspect` reports about an ONNX model: read through the ONNX protobuf
+// schema, plus whether ONNX Runtime can load it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace splade {
+
+struct TensorInfo {
+  std::string name;
+  std::string element_type;         // "float", "int64", ... ("undefined" when not set)
+  std::vector<std::string> dims;    // "768" for a fixed dim, "batch" for a symbolic one, "?" unknown
+  bool has_shape = false;           // false: the model declares no shape at all
+};
+
+struct InitializerStats {
+  std::int64_t count = 0;
+  std::int64_t bytes = 0;           // raw data size (element count * element size)
+};
+
+struct ModelInfo {
+  std::string path;
+  std::int64_t file_bytes = 0;
+  std::int64_t ir_version = 0;
+  std::string producer_name;
+  std::string producer_version;
+  std::string graph_name;
+  std::map<std::string, std::int64_t> opsets;   // domain ("" = ai.onnx) -> version
+  std::vector<std::pair<std::string, std::string>> metadata;  // metadata_props, in file order
+  std::vector<TensorInfo> inputs;    // graph inputs that are not initializers
+  std::vector<TensorInfo> outputs;
+  std::int64_t node_count = 0;       // top-level graph nodes
+  std::map<std::string, std::int64_t> op_counts;  // "MatMul", "com.microsoft.Attention", ...
+  std::int64_t initializer_count = 0;
+  std::int64_t initializer_bytes = 0;
+  std::map<std::string, InitializerStats> initializers_by_type;  // element type -> stats
+  bool uses_external_data = false;
+  // Filled only when ONNX Runtime was asked to load the model.
+  std::optional<bool> ort_loadable;
+  std::string ort_error;             // ORT's message when it could not load the model
+};
+
+struct InspectOptions {
+  bool try_onnxruntime = true;       // create an ORT session to prove the model loads
+};
+
+// Reads `path` as an ONNX ModelProto. Throws splade::Error (kNotFound, kCorrupt,
+// kUnsupported) with a one-line message naming the file for a missing, empty, non-ONNX,
+// truncated or oversized (> 2 GiB) file, or one whose external-data file is missing.
+// A model ONNX Runtime cannot load is not an error: see ort_loadable / ort_error.
+ModelInfo inspect_model(const std::string& path, const InspectOptions& options = {});
+
+// The same report as one JSON object (keys documented in README.md).
+std::string model_info_to_json(const ModelInfo& info);
+
+}  // namespace splade

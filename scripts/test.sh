@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Every test: installs what is missing (scripts/setup.sh --python), builds, runs the C++
+# unit tests (ctest) and the parity tests against the Python reference implementations
+# (pytest, tests/oracle). Exits non-zero on any failure.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+scripts/setup.sh --python
+scripts/build.sh
+echo "== C++ unit tests (ctest)"
+(cd build && ctest --output-on-failure -j"$(nproc)")
+echo "== parity tests against the Python references (pytest)"
+SPLADE_BIN="$root/build/tools/splade/splade" .venv/bin/python -m pytest -q -p no:cacheprovider tests/oracle

@@ -1,0 +1,36 @@
+// How subcommands plug into the `splade` binary: each lives in its own cmd_*.cpp, adds its
+// options to the CLI11 app and registers the function that runs it.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <utility>
+#include <vector>
+
+namespace splade::cli {
+
+// Exit codes shared by every subcommand.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;   // the command ran but a check it makes failed
+inline constexpr int kExitBadInput = 2;  // bad arguments or unreadable/malformed input
+
+using CommandMain = std::function<int()>;
+
+class CommandTable {
+ public:
+  void add(CLI::App* subcommand, CommandMain main) { entries_.emplace_back(subcommand, std::move(main)); }
+  // The main function of the subcommand that was parsed, or nullptr.
+  const CommandMain* selected() const {
+    for (const auto& [app, main] : entries_)
+      if (app->parsed()) return &main;
+    return nullptr;
+  }
+
+ private:
+  std::vector<std::pair<CLI::App*, CommandMain>> entries_;
+};
+
+void add_inspect_command(CLI::App& app, CommandTable& table);
+
+}  // namespace splade::cli
