@@ -33,6 +33,29 @@ bool is_ascii_punctuation(char32_t c) {
   return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) || (c >= 0x7B && c <= 0x7E);
 }
 
+// The six characters whose General_Category changed after Unicode 8.0 in a way that matters
+// here (P*, Mn, Cc/Cf/Co); ICU knows only the current value. Found by comparing every code
+// point with HF tokenizers (tests/oracle/test_tokenizer_oracle.py::test_every_code_point),
+// and matching the UCD's UnicodeData.txt history.
+struct CategoryChange {
+  char32_t c;
+  UCharCategory in_unicode_8;
+};
+constexpr CategoryChange kChangedSince8[] = {
+    {0x166D, U_OTHER_PUNCTUATION},        // CANADIAN SYLLABICS CHI SIGN, now So
+    {0x1734, U_NON_SPACING_MARK},         // HANUNOO SIGN PAMUDPOD, now Mc
+    {0x1885, U_OTHER_LETTER},             // MONGOLIAN LETTER ALI GALI BALUDA, now Mn
+    {0x1886, U_OTHER_LETTER},             // MONGOLIAN LETTER ALI GALI THREE BALUDA, now Mn
+    {0xA9BD, U_COMBINING_SPACING_MARK},   // JAVANESE CONSONANT SIGN KERET, now Mn
+    {0x111C9, U_OTHER_PUNCTUATION},       // SHARADA SANDHI MARK, now Mn
+};
+
+UCharCategory category_in_unicode_8(UChar32 c) {
+  for (const auto& change : kChangedSince8)
+    if (change.c == static_cast<char32_t>(c)) return change.in_unicode_8;
+  return static_cast<UCharCategory>(u_charType(c));
+}
+
 struct Lowercase {
   char32_t c;
   std::uint8_t n;
@@ -50,7 +73,7 @@ struct Tables {
       CharProps p;
       const bool in8 = assigned_by(u, 8);
       const bool in9 = in8 || assigned_by(u, 9);
-      const auto type = static_cast<UCharCategory>(u_charType(u));
+      const UCharCategory type = in8 ? category_in_unicode_8(u) : U_UNASSIGNED;
       if (in8) {
         if (type == U_CONTROL_CHAR || type == U_FORMAT_CHAR || type == U_PRIVATE_USE_CHAR) p.flags |= kOther;
         if (type == U_NON_SPACING_MARK) p.flags |= kNonspacingMark;
