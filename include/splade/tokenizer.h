@@ -65,6 +65,8 @@ class Tokenizer {
   static Tokenizer from_vocab_file(const std::string& vocab_path);
   // A tokenizer.json file alone (model_max_length from its truncation, else 512).
   static Tokenizer from_tokenizer_json(const std::string& json_path);
+  // The same from tokenizer.json's content held in memory.
+  static Tokenizer from_tokenizer_json_text(std::string_view json_text);
 
   Tokenizer(Tokenizer&&) noexcept;
   Tokenizer& operator=(Tokenizer&&) noexcept;

@@ -120,6 +120,10 @@ Tokenizer Tokenizer::from_tokenizer_json(const std::string& json_path) {
   return Tokenizer(std::make_unique<Impl>(load_tokenizer_json(json_path)));
 }
 
+Tokenizer Tokenizer::from_tokenizer_json_text(std::string_view json_text) {
+  return Tokenizer(std::make_unique<Impl>(parse_tokenizer_json(json_text, "<tokenizer.json text>")));
+}
+
 Tokenizer Tokenizer::from_vocab_file(const std::string& vocab_path) {
   return Tokenizer(std::make_unique<Impl>(load_vocab_with_config(vocab_path, "")));
 }

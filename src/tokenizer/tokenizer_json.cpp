@@ -101,9 +101,15 @@ std::vector<TemplatePart> bert_template(std::int64_t cls_id, std::int64_t sep_id
 TokenizerSpec load_tokenizer_json(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ErrorCode::kNotFound, path + ": cannot open tokenizer.json");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_tokenizer_json(text.str(), path);
+}
+
+TokenizerSpec parse_tokenizer_json(std::string_view text, const std::string& path) {
   json j;
   try {
-    j = json::parse(in);
+    j = json::parse(text);
   } catch (const json::exception& e) {
     corrupt(path, std::string("not valid JSON (") + e.what() + ")");
   }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -45,6 +46,8 @@ std::vector<TemplatePart> bert_template(std::int64_t cls_id, std::int64_t sep_id
 // tokenizer.json (tokenizers' serialization). Throws splade::Error: kNotFound, kCorrupt, or
 // kUnsupported naming the component ("normalizer.type 'Sequence'", ...).
 TokenizerSpec load_tokenizer_json(const std::string& path);
+// The same from the file's content; `path` only names it in errors.
+TokenizerSpec parse_tokenizer_json(std::string_view text, const std::string& path);
 
 // vocab.txt, one token per line, id = line number (transformers' load_vocab).
 std::vector<std::pair<std::string, std::int64_t>> load_vocab_txt(const std::string& path);
