@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   CommandTable commands;
   add_inspect_command(app, commands);
   add_tokenize_command(app, commands);
+  add_encode_command(app, commands);
+  add_export_command(app, commands);
 
   try {
     app.parse(argc, argv);
