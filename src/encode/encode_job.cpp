@@ -14,7 +14,7 @@
 #include <thread>
 #include <unordered_set>
 
-#include "common/line_reader.h"
+#include "common/gzip_prefix.h"
 #include "common/partial_output.h"
 #include "encode/record_reader.h"
 #include "encode/vector_writer.h"
@@ -94,14 +94,13 @@ std::int64_t count_records(const EncodeJobOptions& o) {
 // those lines (dropping a torn last line or gzip member), and returns their ids in order.
 std::vector<std::string> recover_partial(const std::string& output, OutputFormat format) {
   const std::string partial = PartialOutput::partial_path(output);
+  // Everything that decompresses (a killed gzip writer leaves no trailer), split in lines;
+  // the text after the last '\n' is a torn line.
+  const std::string content = read_decodable_prefix(partial);
   std::vector<std::string> lines;
-  try {
-    LineReader reader(partial);
-    std::string line;
-    while (reader.next(line)) lines.push_back(line);
-  } catch (const Error&) {
-    // A torn gzip tail: keep what decompressed.
-  }
+  std::size_t begin = 0;
+  for (std::size_t nl; (nl = content.find('\n', begin)) != std::string::npos; begin = nl + 1)
+    lines.push_back(content.substr(begin, nl - begin));
   // The last line may be torn (killed mid-write): keep it only if it parses as ours.
   std::vector<std::string> ids;
   std::size_t keep = 0;
@@ -159,6 +158,7 @@ EncodeJobSummary run_encode_job(const Encoder& encoder, const EncodeJobOptions& 
   PartialOutput out(o.output, /*append=*/o.resume && fs::exists(partial));
 
   const Tokenizer& tokenizer = encoder.tokenizer();
+  const encode::VectorFormatter formatter(tokenizer, summary.output_format);
   EncodeOptions tokenize;
   tokenize.max_length = encoder.options().max_length;
   tokenize.truncation = encoder.options().truncation;
@@ -240,7 +240,7 @@ EncodeJobSummary run_encode_job(const Encoder& encoder, const EncodeJobOptions& 
       std::string text;
       for (std::size_t i = 0; i < w.records.size(); ++i) {
         if (!w.records[i].error.empty()) continue;
-        text += encode::format_vector(summary.output_format, tokenizer, w.records[i].id, w.records[i].text, vectors[i]);
+        formatter.append(text, w.records[i].id, w.records[i].text, vectors[i]);
         ++summary.records_written;
       }
       out.write(text);

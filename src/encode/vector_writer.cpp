@@ -11,20 +11,29 @@ std::string json_string(std::string_view s) { return nlohmann::json(std::string(
 
 }  // namespace
 
-std::string format_vector(OutputFormat format, const Tokenizer& tokenizer, std::string_view id,
-                          std::string_view contents, const SparseVector& v) {
-  std::string out;
-  out.reserve(64 + v.ids.size() * 16);
-  switch (format) {
+VectorFormatter::VectorFormatter(const Tokenizer& tokenizer, OutputFormat format)
+    : tokenizer_(tokenizer), format_(format) {
+  // Escaping each token once here keeps the per-record cost to appends.
+  if (format_ != OutputFormat::kQueryTsv) {
+    quoted_tokens_.reserve(tokenizer.vocab_size());
+    for (std::size_t id = 0; id < tokenizer.vocab_size(); ++id)
+      quoted_tokens_.push_back(json_string(tokenizer.id_to_token(static_cast<std::int64_t>(id))));
+  }
+}
+
+void VectorFormatter::append(std::string& out, std::string_view id, std::string_view contents,
+                             const SparseVector& v) const {
+  switch (format_) {
     case OutputFormat::kJsonVector: {
       out += "{\"id\": " + json_string(id) + ", \"contents\": " + json_string(contents) + ", \"vector\": {";
       bool first = true;
       for (std::size_t i = 0; i < v.ids.size(); ++i) {
         const std::int32_t impact = anserini_impact(v.weights[i]);
         if (impact <= 0) continue;
-        out += first ? "" : ", ";
-        out += json_string(tokenizer.id_to_token(v.ids[i]));
-        out += ": " + std::to_string(impact);
+        if (!first) out += ", ";
+        out += quoted_tokens_[static_cast<std::size_t>(v.ids[i])];
+        out += ": ";
+        out += std::to_string(impact);
         first = false;
       }
       out += "}}\n";
@@ -36,7 +45,7 @@ std::string format_vector(OutputFormat format, const Tokenizer& tokenizer, std::
       bool first = true;
       for (std::size_t i = 0; i < v.ids.size(); ++i) {
         const std::int32_t impact = anserini_impact(v.weights[i]);
-        const std::string& token = tokenizer.id_to_token(v.ids[i]);
+        const std::string& token = tokenizer_.id_to_token(v.ids[i]);
         for (std::int32_t k = 0; k < impact; ++k) {
           if (!first) out += ' ';
           out += token;
@@ -49,16 +58,16 @@ std::string format_vector(OutputFormat format, const Tokenizer& tokenizer, std::
     case OutputFormat::kJsonFloat: {
       out += "{\"id\": " + json_string(id) + ", \"vector\": {";
       for (std::size_t i = 0; i < v.ids.size(); ++i) {
-        out += i ? ", " : "";
-        out += json_string(tokenizer.id_to_token(v.ids[i]));
-        out += fmt::format(": {}", v.weights[i]);  // shortest text that reads back to the same float
+        if (i) out += ", ";
+        out += quoted_tokens_[static_cast<std::size_t>(v.ids[i])];
+        out += ": ";
+        fmt::format_to(std::back_inserter(out), "{}", v.weights[i]);  // shortest text that reads back exactly
       }
       out += "}}\n";
       break;
     }
     case OutputFormat::kAuto: break;
   }
-  return out;
 }
 
 std::string id_of_line(OutputFormat format, const std::string& line) {

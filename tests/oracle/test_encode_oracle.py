@@ -182,11 +182,13 @@ def test_resume_after_kill_loses_and_duplicates_nothing(splade_bin, make_model, 
     items = read_topics(shared_data, 3000)
     write_tsv(tmp_path / "in.tsv", items)
     ref = tmp_path / "ref.tsv.gz"
-    run_splade(splade_bin, "encode", "--model", model, "-i", str(tmp_path / "in.tsv"), "-o", str(ref), "--queries", "-q")
+    # --top-k keeps the random model's dense vectors (half the vocabulary) to query size.
+    run_splade(splade_bin, "encode", "--model", model, "-i", str(tmp_path / "in.tsv"), "-o", str(ref), "--queries",
+               "--top-k", "40", "-q")
     out = tmp_path / "out.tsv.gz"
     partial = tmp_path / "out.tsv.gz.partial"
     proc = subprocess.Popen([splade_bin, "encode", "--model", model, "-i", str(tmp_path / "in.tsv"), "-o", str(out),
-                             "--queries", "-q", "--batch", "1", "--threads", "1"])
+                             "--queries", "--top-k", "40", "-q", "--batch", "1", "--threads", "1"])
     deadline = time.time() + 60
     while time.time() < deadline and (not partial.exists() or partial.stat().st_size < 2000):
         time.sleep(0.01)
@@ -194,7 +196,7 @@ def test_resume_after_kill_loses_and_duplicates_nothing(splade_bin, make_model, 
     proc.wait()
     assert partial.exists() and not out.exists(), "the run finished before it could be interrupted"
     r = run_splade(splade_bin, "encode", "--model", model, "-i", str(tmp_path / "in.tsv"), "-o", str(out),
-                   "--queries", "--resume")
+                   "--queries", "--top-k", "40", "--resume")
     assert re.search(r"\((\d+) resumed", r.stderr) and int(re.search(r"\((\d+) resumed", r.stderr).group(1)) > 0
     assert gzip.open(out).read() == gzip.open(ref).read()
     # A torn last line (killed mid-write) is dropped and redone.
@@ -203,7 +205,7 @@ def test_resume_after_kill_loses_and_duplicates_nothing(splade_bin, make_model, 
     torn = plain_ref.read_bytes()
     (tmp_path / "torn.tsv.partial").write_bytes(torn[: len(torn) // 2])
     run_splade(splade_bin, "encode", "--model", model, "-i", str(tmp_path / "in.tsv"), "-o", str(tmp_path / "torn.tsv"),
-               "--queries", "--resume", "-q")
+               "--queries", "--top-k", "40", "--resume", "-q")
     assert (tmp_path / "torn.tsv").read_bytes() == torn
 
 
