@@ -50,7 +50,7 @@ def read_vaswani(shared_data, n):
 
 @pytest.fixture(scope="module")
 def texts(shared_data):
-    items = read_topics(shared_data, 150) + read_vaswani(shared_data, 40)
+    items = read_topics(shared_data, 60) + read_vaswani(shared_data, 15)
     long_text = " ".join(t for _, t in read_vaswani(shared_data, 60))  # > 512 word pieces: truncation
     items.append(("long", long_text))
     return items
