@@ -26,10 +26,12 @@ struct Words {
 
 class WordCollector {
  public:
-  explicit WordCollector(Words& words) : w_(words), word_begin_(words.text.size()) {}
+  explicit WordCollector(Words& words) : w_(words), word_begin_(words.text.size()) {
+    for (char32_t c = 0; c < 128; ++c) ascii_flags_[c] = char_props(c).flags;
+  }
 
   void put(char32_t c, Align a) {
-    const std::uint8_t flags = char_props(c).flags;
+    const std::uint8_t flags = c < 128 ? ascii_flags_[c] : char_props(c).flags;
     if (flags & kWhitespace) {
       finish_word();
     } else if (flags & kPunctuation) {
@@ -49,6 +51,12 @@ class WordCollector {
 
  private:
   void append(char32_t c, Align a) {
+    if (c < 128) {
+      w_.text.push_back(static_cast<char>(c));
+      w_.start.push_back(a.start);
+      w_.end.push_back(a.end);
+      return;
+    }
     const std::size_t before = w_.text.size();
     append_utf8(w_.text, c);
     const std::size_t added = w_.text.size() - before;
@@ -60,12 +68,18 @@ class WordCollector {
 
   Words& w_;
   std::uint32_t word_begin_;
+  std::uint8_t ascii_flags_[128];
 };
 
 // Normalizes and splits text (at byte `base` of the whole input), appending to words.
 // Returns the number of ill-formed UTF-8 sequences.
 inline std::size_t pre_tokenize(const Normalizer& normalizer, std::string_view text, std::uint32_t base,
                                 Words& words) {
+  // Normalized text is rarely longer than 3x the input (CJK spacing); reserving avoids
+  // regrowth on the hot path (the Words buffers are reused across calls).
+  words.text.reserve(words.text.size() + text.size() * 3 + 16);
+  words.start.reserve(words.text.capacity());
+  words.end.reserve(words.text.capacity());
   WordCollector collector(words);
   const std::size_t invalid = normalizer.run(text, base, collector);
   collector.finish_word();
