@@ -5,7 +5,7 @@ The corpus: every real text of ../shared/data (queries, and the four collections
 split into passages: tests/oracle/tokenizer_corpus.real_texts), one text per line, newlines
 inside a text turned into spaces. Both sides run [CLS] ... [SEP] with truncation at 512 and
 count the same ids. HF is timed in-process through its Python binding, as its users run it:
-  single thread: Tokenizer.encode_batch with RAYON_RS_NUM_THREADS=1 (one thread, no Python
+  single thread: Tokenizer.encode_batch with RAYON_NUM_THREADS=1 (one thread, no Python
                  per-text overhead beyond building the Encoding objects),
   batch:         Tokenizer.encode_batch on all cores.
 splade.cpp: bench/tokenizer_bench (encode() per text; encode_batch() on all cores).
@@ -61,7 +61,7 @@ def main():
                                           str(args.repeats)], check=True, capture_output=True, text=True).stdout)
         hf = {}
         for name, threads in [("single", "1"), ("batch", str(cores))]:
-            env = dict(os.environ, RAYON_RS_NUM_THREADS=threads, TOKENIZERS_PARALLELISM="true")
+            env = dict(os.environ, RAYON_NUM_THREADS=threads, RAYON_RS_NUM_THREADS=threads, TOKENIZERS_PARALLELISM="true")
             r = subprocess.run([sys.executable, "-c", HF_TIMER, os.path.join(tmp, "tokenizer.json"), corpus,
                                 str(args.repeats)], check=True, capture_output=True, text=True, env=env)
             hf[name] = json.loads(r.stdout)

@@ -3,6 +3,7 @@
 // collected with, for every normalized byte, the original byte range it comes from.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -26,12 +27,15 @@ struct Words {
 
 class WordCollector {
  public:
-  explicit WordCollector(Words& words) : w_(words), word_begin_(words.text.size()) {
-    for (char32_t c = 0; c < 128; ++c) ascii_flags_[c] = char_props(c).flags;
-  }
+  explicit WordCollector(Words& words) : w_(words), word_begin_(words.text.size()) {}
 
   void put(char32_t c, Align a) {
-    const std::uint8_t flags = c < 128 ? ascii_flags_[c] : char_props(c).flags;
+    static const std::array<std::uint8_t, 128> ascii_flags = [] {
+      std::array<std::uint8_t, 128> f{};
+      for (char32_t x = 0; x < 128; ++x) f[x] = char_props(x).flags;
+      return f;
+    }();
+    const std::uint8_t flags = c < 128 ? ascii_flags[c] : char_props(c).flags;
     if (flags & kWhitespace) {
       finish_word();
     } else if (flags & kPunctuation) {
@@ -68,7 +72,6 @@ class WordCollector {
 
   Words& w_;
   std::uint32_t word_begin_;
-  std::uint8_t ascii_flags_[128];
 };
 
 // Normalizes and splits text (at byte `base` of the whole input), appending to words.
