@@ -92,10 +92,10 @@ struct Tokenizer::Impl {
       invalid += pre_tokenize(normalizer, text.substr(begin, end - begin), static_cast<std::uint32_t>(begin), s.words);
       for (const auto& [wb, we] : s.words.spans) {
         s.pieces.clear();
-        model.tokenize(std::string_view(s.words.text).substr(wb, we - wb), s.pieces);
+        model.tokenize(std::string_view(s.words.text.data() + wb, we - wb), s.pieces);
         for (const Piece& p : s.pieces) {
           s.ids.push_back(p.id);
-          s.offsets.emplace_back(s.words.start[wb + p.begin], s.words.end[wb + p.end - 1]);
+          s.offsets.emplace_back(s.words.align[wb + p.begin].start, s.words.align[wb + p.end - 1].end);
         }
       }
     };
