@@ -12,9 +12,7 @@ targets=(fuzz_tokenizer_encode fuzz_tokenizer_json)
 cmake --build build-fuzz -j"$(nproc)" --target "${targets[@]}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 for t in "${targets[@]}"; do
-  corpus_seed="fuzz/corpus/${t#fuzz_}"
-  [ "$t" = fuzz_tokenizer_json ] && corpus_seed=fuzz/corpus/tokenizer_json
-  [ "$t" = fuzz_tokenizer_encode ] && corpus_seed=fuzz/corpus/encode
+  corpus_seed="fuzz/corpus/${t#fuzz_tokenizer_}"  # fuzz/corpus/encode, fuzz/corpus/json
   work="build-fuzz/corpus-$t"
   mkdir -p "$work"
   echo "== $t for ${seconds}s"
