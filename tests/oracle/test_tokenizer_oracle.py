@@ -158,11 +158,16 @@ def test_loaders_agree_with_transformers(splade_bin, shared_data, vocab_file, tm
     BertTokenizerFast(vocab_file=vocab_file, do_lower_case=False, tokenize_chinese_chars=False,
                       model_max_length=128).save_pretrained(str(cased))
     os.remove(cased / "tokenizer.json")  # force the vocab.txt + tokenizer_config.json path
+    extra = tmp_path / "extra-special"
+    BertTokenizerFast(vocab_file=vocab_file, additional_special_tokens=["[unused1]"]).save_pretrained(str(extra))
+    os.remove(extra / "tokenizer.json")  # added_tokens_decoder in tokenizer_config.json carries [unused1]
+    texts += ["a[unused1]b", "[unused1] [UNUSED1] [unused10]", "x [unused1][MASK]y"]
     cases = [
         (["--vocab", vocab_file], BertTokenizerFast(vocab_file=vocab_file), 512),
         (["--model", str(vocab_only)], BertTokenizerFast(vocab_file=vocab_file), 512),
         (["--model", str(cased)], BertTokenizerFast(vocab_file=vocab_file, do_lower_case=False,
                                                     tokenize_chinese_chars=False), 128),
+        (["--model", str(extra)], BertTokenizerFast(vocab_file=vocab_file, additional_special_tokens=["[unused1]"]), 512),
     ]
     for args, hf, max_length in cases:
         sub = tmp_path / ("run" + str(abs(hash(tuple(args)))))
