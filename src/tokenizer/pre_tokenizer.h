@@ -3,6 +3,7 @@
 // collected with, for every normalized byte, the original byte range it comes from.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -14,13 +15,12 @@
 namespace splade::tokenizer {
 
 struct Words {
-  std::string text;                 // the normalized words, back to back
-  std::vector<std::uint32_t> start;  // per byte of text: start of its original character
-  std::vector<std::uint32_t> end;    // per byte of text: end of its original character
+  std::vector<char> text;    // the normalized words, back to back (a vector: push_back inlines)
+  std::vector<Align> align;  // per byte of text: the original character it comes from
   std::vector<std::pair<std::uint32_t, std::uint32_t>> spans;  // [begin, end) of each word in text
 
   void clear() {
-    text.clear(), start.clear(), end.clear(), spans.clear();
+    text.clear(), align.clear(), spans.clear();
   }
 };
 
@@ -28,8 +28,13 @@ class WordCollector {
  public:
   explicit WordCollector(Words& words) : w_(words), word_begin_(words.text.size()) {}
 
-  void put(char32_t c, Align a) {
-    const std::uint8_t flags = char_props(c).flags;
+  [[gnu::always_inline]] void put(char32_t c, Align a) {
+    static const std::array<std::uint8_t, 128> ascii_flags = [] {
+      std::array<std::uint8_t, 128> f{};
+      for (char32_t x = 0; x < 128; ++x) f[x] = char_props(x).flags;
+      return f;
+    }();
+    const std::uint8_t flags = c < 128 ? ascii_flags[c] : char_props(c).flags;
     if (flags & kWhitespace) {
       finish_word();
     } else if (flags & kPunctuation) {
@@ -48,14 +53,16 @@ class WordCollector {
   }
 
  private:
-  void append(char32_t c, Align a) {
+  [[gnu::always_inline]] void append(char32_t c, Align a) {
+    if (c < 128) {
+      w_.text.push_back(static_cast<char>(c));
+      w_.align.push_back(a);
+      return;
+    }
     const std::size_t before = w_.text.size();
     append_utf8(w_.text, c);
     const std::size_t added = w_.text.size() - before;
-    for (std::size_t k = 0; k < added; ++k) {
-      w_.start.push_back(a.start);
-      w_.end.push_back(a.end);
-    }
+    w_.align.insert(w_.align.end(), added, a);
   }
 
   Words& w_;
@@ -66,6 +73,10 @@ class WordCollector {
 // Returns the number of ill-formed UTF-8 sequences.
 inline std::size_t pre_tokenize(const Normalizer& normalizer, std::string_view text, std::uint32_t base,
                                 Words& words) {
+  // Normalized text is rarely longer than 3x the input (CJK spacing); reserving avoids
+  // regrowth on the hot path (the Words buffers are reused across calls).
+  words.text.reserve(words.text.size() + text.size() * 3 + 16);
+  words.align.reserve(words.text.capacity());
   WordCollector collector(words);
   const std::size_t invalid = normalizer.run(text, base, collector);
   collector.finish_word();

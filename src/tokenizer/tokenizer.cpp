@@ -38,6 +38,21 @@ struct Tokenizer::Impl {
     std::int64_t max_id = -1;
     for (const auto& [t, id] : spec.vocab) max_id = std::max(max_id, id);
     for (const auto& a : spec.added_tokens) max_id = std::max(max_id, a.id);
+    // Ids index a table: they must be dense enough (HF vocabularies are 0..n-1).
+    const auto id_limit = static_cast<std::int64_t>(2 * (spec.vocab.size() + spec.added_tokens.size()) + 1024);
+    auto check_id = [&](std::int64_t id, const char* what) {
+      if (id < 0 || id >= id_limit)
+        throw Error(ErrorCode::kCorrupt, std::string("tokenizer: ") + what + " id " + std::to_string(id) +
+                                             " is negative or far beyond the vocabulary size");
+    };
+    for (const auto& [t, id] : spec.vocab) check_id(id, "vocab");
+    for (const auto& a : spec.added_tokens) check_id(a.id, "added token");
+    for (const auto& part : spec.single_template)
+      for (std::int64_t id : part.ids) check_id(id, "post_processor");
+    if (spec.pad_id) check_id(*spec.pad_id, "padding.pad_id");
+    max_id = std::max<std::int64_t>(max_id, 0);
+    for (const auto& part : spec.single_template)
+      for (std::int64_t id : part.ids) max_id = std::max(max_id, id);
     id_to_token.resize(static_cast<std::size_t>(max_id + 1));
     for (const auto& [t, id] : spec.vocab) {
       id_to_token[static_cast<std::size_t>(id)] = t;
@@ -77,10 +92,10 @@ struct Tokenizer::Impl {
       invalid += pre_tokenize(normalizer, text.substr(begin, end - begin), static_cast<std::uint32_t>(begin), s.words);
       for (const auto& [wb, we] : s.words.spans) {
         s.pieces.clear();
-        model.tokenize(std::string_view(s.words.text).substr(wb, we - wb), s.pieces);
+        model.tokenize(std::string_view(s.words.text.data() + wb, we - wb), s.pieces);
         for (const Piece& p : s.pieces) {
           s.ids.push_back(p.id);
-          s.offsets.emplace_back(s.words.start[wb + p.begin], s.words.end[wb + p.end - 1]);
+          s.offsets.emplace_back(s.words.align[wb + p.begin].start, s.words.align[wb + p.end - 1].end);
         }
       }
     };

@@ -71,6 +71,15 @@ struct Tables {
       if (c >= 0xD800 && c <= 0xDFFF) continue;  // surrogates never come out of the UTF-8 reader
       const UChar32 u = static_cast<UChar32>(c);
       CharProps p;
+      // Most of the code space is unassigned or private use: settle those without the
+      // per-property lookups below (startup time).
+      const auto now = static_cast<UCharCategory>(u_charType(u));
+      if (now == U_UNASSIGNED || now == U_PRIVATE_USE_CHAR) {
+        if (now == U_PRIVATE_USE_CHAR && assigned_by(u, 8)) p.flags |= kOther;
+        if (is_chinese(c)) p.flags |= kChinese;
+        props[c] = p;
+        continue;
+      }
       const bool in8 = assigned_by(u, 8);
       const bool in9 = in8 || assigned_by(u, 9);
       const UCharCategory type = in8 ? category_in_unicode_8(u) : U_UNASSIGNED;

@@ -52,7 +52,8 @@ inline std::size_t decode_utf8(const unsigned char* s, std::size_t n, std::size_
   return len;
 }
 
-inline void append_utf8(std::string& out, char32_t c) {
+template <class Bytes>  // std::string or std::vector<char>
+inline void append_utf8(Bytes& out, char32_t c) {
   if (c < 0x80) {
     out.push_back(static_cast<char>(c));
   } else if (c < 0x800) {

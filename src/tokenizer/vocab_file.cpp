@@ -98,6 +98,28 @@ TokenizerSpec load_vocab_with_config(const std::string& vocab_path, const std::s
     for (const auto& a : spec.added_tokens) dup |= a.content == t;
     if (id >= 0 && !dup) spec.added_tokens.push_back(AddedToken{t, id});
   }
+  // transformers >= 4.34 also lists every added token in added_tokens_decoder {"id": {...}}.
+  if (config.contains("added_tokens_decoder") && config["added_tokens_decoder"].is_object()) {
+    for (const auto& [key, t] : config["added_tokens_decoder"].items()) {
+      const std::string where = config_path + ": added_tokens_decoder['" + key + "']";
+      if (!t.is_object() || !t.contains("content") || !t["content"].is_string())
+        throw Error(ErrorCode::kCorrupt, where + " has no content");
+      const std::string content = t["content"].get<std::string>();
+      if (t.value("normalized", !t.value("special", false)))
+        throw Error(ErrorCode::kUnsupported, where + " ('" + content + "') with normalized=true is not supported");
+      if (t.value("lstrip", false) || t.value("rstrip", false) || t.value("single_word", false))
+        throw Error(ErrorCode::kUnsupported, where + " ('" + content + "') with lstrip/rstrip/single_word is not supported");
+      std::int64_t id = -1;
+      try {
+        id = std::stoll(key);
+      } catch (const std::exception&) {
+        throw Error(ErrorCode::kCorrupt, where + ": the key is not an id");
+      }
+      bool dup = false;
+      for (const auto& a : spec.added_tokens) dup |= a.content == content;
+      if (!dup && !content.empty()) spec.added_tokens.push_back(AddedToken{content, id});
+    }
+  }
   const std::int64_t cls = find(spec.cls_token), sep = find(spec.sep_token);
   if (cls < 0 || sep < 0)
     throw Error(ErrorCode::kCorrupt, vocab_path + ": the vocabulary lacks '" + (cls < 0 ? spec.cls_token : spec.sep_token) + "'");

@@ -130,13 +130,15 @@ def _char_vocab_tokenizer(path, lowercase, strip_accents, handle_chinese_chars=T
     return tk
 
 
-@pytest.mark.parametrize("lowercase,strip_accents,chinese,clean", [
-    (True, None, True, True), (True, False, True, True), (False, None, False, True), (False, True, True, False)])
-def test_every_code_point(splade_bin, tmp_path, lowercase, strip_accents, chinese, clean):
-    """Each code point of planes 0-3 (and samples of 14-16), alone, inside a word, and inside a
-    reordered combining sequence, with four normalizer settings."""
+@pytest.mark.parametrize("lowercase,strip_accents,chinese,clean,planes", [
+    (True, None, True, True, 4), (True, False, True, True, 2), (False, None, False, True, 2),
+    (False, True, True, False, 2)])
+def test_every_code_point(splade_bin, tmp_path, lowercase, strip_accents, chinese, clean, planes):
+    """Each code point of planes 0-3 (0-1 for the non-default settings, to bound the run time)
+    and samples of planes 14-16, alone, inside a word, and inside a reordered combining
+    sequence, with four normalizer settings (BERT's default first)."""
     tk = _char_vocab_tokenizer(str(tmp_path / "tok"), lowercase, strip_accents, chinese, clean)
-    cps = [c for c in range(0x40000) if not 0xD800 <= c <= 0xDFFF]
+    cps = [c for c in range(0x10000 * planes) if not 0xD800 <= c <= 0xDFFF]
     cps += list(range(0xE0000, 0xE1000)) + list(range(0xF0000, 0x110000, 997))
     texts = [f"A{chr(c)}b {chr(c)} e\u0301{chr(c)}\u0323x" for c in cps]
     rows = splade_json(splade_bin, tmp_path, ["--model", str(tmp_path / "tok")], texts, "--truncation", "none",
@@ -156,11 +158,16 @@ def test_loaders_agree_with_transformers(splade_bin, shared_data, vocab_file, tm
     BertTokenizerFast(vocab_file=vocab_file, do_lower_case=False, tokenize_chinese_chars=False,
                       model_max_length=128).save_pretrained(str(cased))
     os.remove(cased / "tokenizer.json")  # force the vocab.txt + tokenizer_config.json path
+    extra = tmp_path / "extra-special"
+    BertTokenizerFast(vocab_file=vocab_file, additional_special_tokens=["[unused1]"]).save_pretrained(str(extra))
+    os.remove(extra / "tokenizer.json")  # added_tokens_decoder in tokenizer_config.json carries [unused1]
+    texts += ["a[unused1]b", "[unused1] [UNUSED1] [unused10]", "x [unused1][MASK]y"]
     cases = [
         (["--vocab", vocab_file], BertTokenizerFast(vocab_file=vocab_file), 512),
         (["--model", str(vocab_only)], BertTokenizerFast(vocab_file=vocab_file), 512),
         (["--model", str(cased)], BertTokenizerFast(vocab_file=vocab_file, do_lower_case=False,
                                                     tokenize_chinese_chars=False), 128),
+        (["--model", str(extra)], BertTokenizerFast(vocab_file=vocab_file, additional_special_tokens=["[unused1]"]), 512),
     ]
     for args, hf, max_length in cases:
         sub = tmp_path / ("run" + str(abs(hash(tuple(args)))))
