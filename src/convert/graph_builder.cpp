@@ -123,6 +123,10 @@ void GraphBuilder::input(const std::string& name, int elem_type, std::vector<std
   used_.push_back(name);
 }
 
+void GraphBuilder::hint(const std::string& name, int elem_type, std::vector<std::string> dims) {
+  set_value_info(g_->add_value_info(), name, elem_type, dims);
+}
+
 void GraphBuilder::output(const std::string& name, int elem_type, std::vector<std::string> dims) {
   set_value_info(g_->add_output(), name, elem_type, dims);
 }

@@ -51,6 +51,10 @@ class GraphBuilder {
   // Inputs/outputs with dims: a number is fixed, a string names a dynamic axis.
   void input(const std::string& name, int elem_type, std::vector<std::string> dims);
   void output(const std::string& name, int elem_type, std::vector<std::string> dims);
+  // A value_info shape hint for an intermediate tensor: ONNX Runtime's shape inference
+  // loses the sequence axis after the position_ids Slice, and its SkipLayerNormalization
+  // fusion needs the shapes of the residual Adds.
+  void hint(const std::string& name, int elem_type, std::vector<std::string> dims);
 
   std::int64_t node_count() const { return g_->node_size(); }
 

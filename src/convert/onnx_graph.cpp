@@ -95,6 +95,7 @@ class EncoderWriter {
       }
       const auto te = b_.op("Gather", e + "/token_type_embeddings/Gather", {tensor(spec_.token_type_embeddings), types});
       x = b_.op("Add", e + "/Add", {x, te});
+      b_.hint(x, kFloat, hidden_dims());
     }
     // position_ids = arange(max_position_embeddings)[None, :seq]
     std::vector<std::int64_t> positions(static_cast<size_t>(c.max_position_embeddings));
@@ -105,12 +106,18 @@ class EncoderWriter {
                                                      b_.int64_tensor(e + "/two_i", {1}, {2})});
     const auto pos_ids = b_.op("Slice", e + "/position_ids/Slice",
                                {pos_table, b_.int64_tensor(e + "/zero_i", {1}, {0}), seq, b_.int64_tensor(e + "/axis1", {1}, {1})});
+    b_.hint(pos_ids, kInt64, {"1", "sequence"});
     const auto pe = b_.op("Gather", e + "/position_embeddings/Gather", {tensor(spec_.position_embeddings), pos_ids});
+    b_.hint(pe, kFloat, {"1", "sequence", std::to_string(c.hidden_size)});
     x = b_.op("Add", e + "/Add_1", {x, pe});
+    b_.hint(x, kFloat, hidden_dims());
     x = norm(e + "/LayerNorm", x, spec_.embedding_norm, embedding_eps());
 
     // Additive mask [batch, 1, 1, seq]: 0 for tokens, -10000 for padding.
-    const auto m4 = b_.op("Unsqueeze", "/mask/Unsqueeze", {attention_mask, b_.int64_tensor("/mask/axes", {2}, {1, 2})});
+    // Two Unsqueezes, as transformers' mask[:, None, None, :] exports and as the seed's
+    // optimizer (onnxruntime.transformers FusionAttention) matches.
+    const auto m3 = b_.op("Unsqueeze", "/mask/Unsqueeze", {attention_mask, b_.int64_tensor("/mask/axis1", {1}, {1})});
+    const auto m4 = b_.op("Unsqueeze", "/mask/Unsqueeze_1", {m3, b_.int64_tensor("/mask/axis2", {1}, {2})});
     const auto mf = b_.op("Cast", "/mask/Cast", {m4}, {attr_i("to", kFloat)});
     const auto inv = b_.op("Sub", "/mask/Sub", {b_.scalar("/mask/one", 1.0f), mf});
     const auto mask = b_.op("Mul", "/mask/Mul", {inv, b_.scalar("/mask/neg", -10000.0f)});
@@ -139,10 +146,12 @@ class EncoderWriter {
       const auto merged = b_.op("Reshape", p + "/attention/Reshape", {ctx_t, merge_shape});
       const auto ao = linear(p + "/attention/output", merged, L.attention_output);
       const auto r1 = b_.op("Add", p + "/attention/residual", {ao, x});
+      b_.hint(r1, kFloat, hidden_dims());
       x = norm(p + "/attention/LayerNorm", r1, L.attention_norm, layer_eps());
       const auto inter = activation(p + "/intermediate/act", linear(p + "/intermediate", x, L.intermediate));
       const auto out = linear(p + "/output", inter, L.output);
       const auto r2 = b_.op("Add", p + "/output/residual", {out, x});
+      b_.hint(r2, kFloat, hidden_dims());
       x = norm(p + "/output/LayerNorm", r2, L.output_norm, layer_eps());
     }
     return x;
@@ -159,6 +168,7 @@ class EncoderWriter {
   }
 
  private:
+  std::vector<std::string> hidden_dims() const { return {"batch_size", "sequence", std::to_string(spec_.config.hidden_size)}; }
   double layer_eps() const { return spec_.config.layer_norm_eps; }
   double embedding_eps() const { return spec_.config.layer_norm_eps; }
   const ModelSpec& spec_;

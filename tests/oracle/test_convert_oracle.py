@@ -260,3 +260,27 @@ def test_pickle_with_forbidden_global_is_refused(splade_bin, make_model, tmp_pat
     assert "'posix.system'" in r.stderr or "'os.system'" in r.stderr, r.stderr
     assert not os.path.exists(_Evil.marker)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("opset", ["14", "17"])
+def test_seed_optimizer_fuses_our_bert_graph(splade_bin, make_model, tmp_path, opset):
+    """The seed's optimize_onnx_model.py (onnxruntime.transformers.optimizer.optimize_model
+    with the metadata's model_type/num_heads/hidden_size) fully fuses our BERT graph: one
+    Attention per layer, two SkipLayerNormalization per layer, BiasGelu; same outputs."""
+    from onnxruntime.transformers import optimizer
+    model_dir = make_model("bert-tiny", "--weights", "both")
+    path = convert(splade_bin, model_dir, tmp_path / "out", "--head", "splade-pooled", "--opset", opset)
+    meta = {p.key: p.value for p in onnx.load(path).metadata_props}
+    opt = optimizer.optimize_model(path, model_type=meta["model_type"], num_heads=int(meta["num_heads"]),
+                                   hidden_size=int(meta["hidden_size"]))
+    ops = [n.op_type for n in opt.model.graph.node]
+    layers = transformers.AutoConfig.from_pretrained(model_dir).num_hidden_layers
+    assert ops.count("Attention") == layers
+    assert ops.count("SkipLayerNormalization") == 2 * layers
+    assert ops.count("BiasGelu") == layers + 1
+    opt_path = str(tmp_path / "optimized.onnx")
+    opt.save_model_to_file(opt_path)
+    for enc in encodings(model_dir):
+        feeds = {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"],
+                 "token_type_ids": enc["token_type_ids"]}
+        assert float(np.max(np.abs(ort_run(path, feeds)[0] - ort_run(opt_path, feeds)[0]))) <= ATOL
