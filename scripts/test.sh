@@ -11,3 +11,5 @@ echo "== C++ unit tests (ctest)"
 (cd build && ctest --output-on-failure -j"$(nproc)")
 echo "== parity tests against the Python references (pytest)"
 SPLADE_BIN="$root/build/tools/splade/splade" .venv/bin/python -m pytest -q -p no:cacheprovider tests/oracle
+echo "== bounded fuzzing of the converter's parsers (libFuzzer)"
+scripts/fuzz_converter.sh 20

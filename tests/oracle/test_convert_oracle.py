@@ -284,3 +284,24 @@ def test_seed_optimizer_fuses_our_bert_graph(splade_bin, make_model, tmp_path, o
         feeds = {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"],
                  "token_type_ids": enc["token_type_ids"]}
         assert float(np.max(np.abs(ort_run(path, feeds)[0] - ort_run(opt_path, feeds)[0]))) <= ATOL
+
+
+def test_torch_save_with_views_and_metadata(splade_bin, make_model, tmp_path):
+    """A pytorch_model.bin written by plain torch.save of model.state_dict(): an
+    OrderedDict with its _metadata, a non-contiguous (transposed view) weight and two
+    keys sharing one storage. The restricted unpickler reads it like torch.load does."""
+    src = make_model("bert-tiny-bin", "--weights", "bin")
+    out = tmp_path / "model"
+    out.mkdir()
+    for name in os.listdir(src):
+        if name != "pytorch_model.bin":
+            (out / name).write_bytes(open(os.path.join(src, name), "rb").read())
+    model = torch_mlm(src)
+    state = model.state_dict()
+    assert hasattr(state, "_metadata")
+    w = "bert.encoder.layer.0.intermediate.dense.weight"
+    state[w] = state[w].t().contiguous().t()  # same values, column-major strides
+    assert not state[w].is_contiguous()
+    torch.save(state, out / "pytorch_model.bin")
+    path = convert(splade_bin, str(out), tmp_path / "onnx", "--head", "logits")
+    check_dense_head(path, str(out), "logits")
