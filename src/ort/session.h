@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace splade::ort {
@@ -27,6 +28,9 @@ struct Tensor {
 struct SessionOptions {
   int intra_op_threads = 0;  // 0: ONNX Runtime's default (one per core)
   bool optimize = false;     // false: run the graph exactly as written (ORT_DISABLE_ALL)
+  // ORT session config entries (onnxruntime_session_options_config_keys.h), e.g.
+  // {"session.disable_prepacking", "1"}.
+  std::vector<std::pair<std::string, std::string>> config_entries;
 };
 
 class Session {
