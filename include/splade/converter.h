@@ -54,6 +54,8 @@ struct ConvertReport {
   std::vector<ValidationCaseResult> validation;
   double max_abs_diff = 0;      // over every validation case
   double validate_seconds = 0;
+  double reference_seconds = 0;    // of which the reference forward pass
+  double onnxruntime_seconds = 0;  // of which ONNX Runtime (session + runs)
   bool passed = true;           // validated and every case within atol (or not validated)
 };
 

@@ -133,7 +133,10 @@ ConvertReport convert_model(const fs::path& model_dir, const fs::path& out_dir, 
   if (options.validate) {
     const auto t1 = std::chrono::steady_clock::now();
     const auto inputs = convert::validation_inputs(options.text, vocab, config);
-    report.validation = convert::validate_model(model_path, spec, store, options.head, inputs, options.threads);
+    auto run = convert::validate_model(model_path, spec, store, options.head, inputs, options.threads);
+    report.validation = std::move(run.cases);
+    report.reference_seconds = run.reference_seconds;
+    report.onnxruntime_seconds = run.onnxruntime_seconds;
     report.validated = true;
     for (const auto& r : report.validation) {
       report.max_abs_diff = std::max(report.max_abs_diff, r.max_abs_diff);

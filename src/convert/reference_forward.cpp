@@ -24,17 +24,22 @@ void parallel_for(std::int64_t n, int threads, Fn fn) {
 }
 
 constexpr int kRows = 8;  // rows of x handled together: their 8 sums vectorize, each stays sequential
+constexpr int kOuts = 4;  // weight rows handled together: 4 independent chains hide the FMA latency
 
-// acc[r] = sum_i xt[i * kRows + r] * w[i], each in order i = 0..n-1 (bitwise the same on
-// every instruction set: nothing is reassociated).
-__attribute__((target_clones("avx512f", "avx2", "default"))) void dot_rows(const double* xt, const float* w,
+// acc[k * kRows + r] = sum_i xt[i * kRows + r] * w[k][i], each sum in the order i = 0..n-1
+// (nothing is reassociated; only FMA contraction differs between instruction sets).
+__attribute__((target_clones("avx512f", "avx2", "default"))) void dot_rows(const double* xt, const float* const* w,
                                                                             std::int64_t n, double* acc) {
-  double a[kRows] = {};
+  double a[kOuts][kRows] = {};
   for (std::int64_t i = 0; i < n; ++i) {
-    const double wi = w[i];
-    for (int r = 0; r < kRows; ++r) a[r] += xt[i * kRows + r] * wi;
+    const double* x = xt + i * kRows;
+    for (int k = 0; k < kOuts; ++k) {
+      const double wi = w[k][i];
+      for (int r = 0; r < kRows; ++r) a[k][r] += x[r] * wi;
+    }
   }
-  for (int r = 0; r < kRows; ++r) acc[r] = a[r];
+  for (int k = 0; k < kOuts; ++k)
+    for (int r = 0; r < kRows; ++r) acc[k * kRows + r] = a[k][r];
 }
 
 }  // namespace
@@ -93,13 +98,23 @@ std::vector<double> ReferenceModel::apply(const Linear& l, const std::vector<dou
   for (std::int64_t r = 0; r < rows; ++r)
     for (std::int64_t i = 0; i < l.in; ++i) xt[((r / kRows) * l.in + i) * kRows + r % kRows] = x[r * l.in + i];
   parallel_for(l.out, threads_, [&](std::int64_t o0, std::int64_t o1) {
-    double acc[kRows];
-    for (std::int64_t o = o0; o < o1; ++o) {
-      const float* w = l.w->data() + o * l.in;
-      const double bias = (*l.b)[o];
+    // Tiles of kTile weight rows stay in cache while every block of x streams past them.
+    constexpr std::int64_t kTile = 128;
+    double acc[kOuts * kRows];
+    const float* w[kOuts];
+    for (std::int64_t t0 = o0; t0 < o1; t0 += kTile) {
+      const std::int64_t t1 = std::min(o1, t0 + kTile);
       for (std::int64_t blk = 0; blk < blocks; ++blk) {
-        dot_rows(xt.data() + blk * l.in * kRows, w, l.in, acc);
-        for (int r = 0; r < kRows && blk * kRows + r < rows; ++r) y[(blk * kRows + r) * l.out + o] = acc[r] + bias;
+        for (std::int64_t o = t0; o < t1; o += kOuts) {
+          // Past the end of the tile, repeat its last row (computed, not stored).
+          for (int k = 0; k < kOuts; ++k) w[k] = l.w->data() + std::min(o + k, t1 - 1) * l.in;
+          dot_rows(xt.data() + blk * l.in * kRows, w, l.in, acc);
+          for (int k = 0; k < kOuts && o + k < t1; ++k) {
+            const double bias = (*l.b)[o + k];
+            for (int r = 0; r < kRows && blk * kRows + r < rows; ++r)
+              y[(blk * kRows + r) * l.out + o + k] = acc[k * kRows + r] + bias;
+          }
+        }
       }
     }
   });

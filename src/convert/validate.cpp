@@ -1,5 +1,6 @@
 #include "convert/validate.h"
 
+#include <chrono>
 #include <cmath>
 #include <memory>
 
@@ -60,11 +61,12 @@ ValidationCaseResult compare(const std::vector<float>& a, const std::vector<doub
   return r;
 }
 
-std::vector<ValidationCaseResult> validate_model(const std::filesystem::path& model_path, const ModelSpec& spec,
+ValidationRun validate_model(const std::filesystem::path& model_path, const ModelSpec& spec,
                                                  const hf::TensorStore& store, ConvertHead head,
                                                  const std::vector<ValidationInput>& inputs, int threads) {
   const bool splade = head == ConvertHead::kSplade || head == ConvertHead::kSpladePooled;
   const bool use_types = !splade && spec.has_token_types();
+  const auto t0 = std::chrono::steady_clock::now();
   std::vector<Job> jobs;
   {
     ReferenceModel ref(spec, store, threads);
@@ -88,6 +90,7 @@ std::vector<ValidationCaseResult> validate_model(const std::filesystem::path& mo
       jobs.push_back(std::move(job));
     }
   }  // reference weights freed before ONNX Runtime loads the model
+  const auto t1 = std::chrono::steady_clock::now();
 
   ort::SessionOptions options;
   options.intra_op_threads = threads;
@@ -95,7 +98,8 @@ std::vector<ValidationCaseResult> validate_model(const std::filesystem::path& mo
   // loads; for a handful of validation runs it only costs memory (BERT-base: ~130 MB).
   options.config_entries.push_back({"session.disable_prepacking", "1"});
   ort::Session session(model_path, options);
-  std::vector<ValidationCaseResult> results;
+  ValidationRun run_result;
+  auto& results = run_result.cases;
   const auto V = spec.config.vocab_size;
   for (const auto& job : jobs) {
     std::vector<float> actual;
@@ -139,7 +143,9 @@ std::vector<ValidationCaseResult> validate_model(const std::filesystem::path& mo
     r.index_mismatches = mismatches;
     results.push_back(r);
   }
-  return results;
+  run_result.reference_seconds = std::chrono::duration<double>(t1 - t0).count();
+  run_result.onnxruntime_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+  return run_result;
 }
 
 }  // namespace splade::convert

@@ -16,7 +16,12 @@ namespace splade::convert {
 // the model with ONNX Runtime (graph as written, no optimizations) and compares. The
 // splade head, whose output loses the batch row, runs each row of a batch on its own
 // ([1, seq], padding kept) and is compared as a dense vocab vector.
-std::vector<ValidationCaseResult> validate_model(const std::filesystem::path& model_path, const ModelSpec& spec,
+struct ValidationRun {
+  std::vector<ValidationCaseResult> cases;
+  double reference_seconds = 0;    // the reference forward pass, all inputs
+  double onnxruntime_seconds = 0;  // session creation + runs
+};
+ValidationRun validate_model(const std::filesystem::path& model_path, const ModelSpec& spec,
                                                  const hf::TensorStore& store, ConvertHead head,
                                                  const std::vector<ValidationInput>& inputs, int threads);
 

@@ -50,7 +50,9 @@ void add_convert_command(CLI::App& app, CommandTable& table) {
                              r.opset, r.node_count, r.initializer_count, r.convert_seconds);
     std::cout << "weights sha256 " << r.weights_sha256 << "\n";
     if (r.validated) {
-      std::cout << fmt::format("validation, ONNX Runtime vs reference forward pass ({:.2f} s):\n", r.validate_seconds);
+      std::cout << fmt::format("validation, ONNX Runtime vs reference forward pass ({:.2f} s: reference {:.2f} s, "
+                               "ONNX Runtime {:.2f} s):\n",
+                               r.validate_seconds, r.reference_seconds, r.onnxruntime_seconds);
       std::cout << fmt::format("  {:<14} {:<20} {:>12} {:>12} {:>14}{}\n", "input", "output shape", "max abs",
                                "mean abs", "normalized L1", r.head == "splade" ? "  id mismatches" : "");
       for (const auto& c : r.validation) {
