@@ -34,7 +34,9 @@ std::string convert_error(const std::filesystem::path& model_dir, const std::fil
 
 TEST(ConvertModel, ShapeThatDisagreesWithConfigIsRefused) {
   TempDir dir;
-  testing::write_tiny_bert(dir / "m", {.reshape = "bert.encoder.layer.0.intermediate.dense.weight"});
+  testing::TinyBertOptions options;
+  options.reshape = "bert.encoder.layer.0.intermediate.dense.weight";
+  testing::write_tiny_bert(dir / "m", options);
   const auto msg = convert_error(dir / "m", dir / "out", ErrorCode::kCorrupt);
   EXPECT_NE(msg.find("'bert.encoder.layer.0.intermediate.dense.weight' has shape [16, 9]"), std::string::npos) << msg;
   EXPECT_NE(msg.find("implies [16, 8]"), std::string::npos) << msg;
@@ -42,7 +44,9 @@ TEST(ConvertModel, ShapeThatDisagreesWithConfigIsRefused) {
 
 TEST(ConvertModel, MissingTensorIsRefused) {
   TempDir dir;
-  testing::write_tiny_bert(dir / "m", {.omit = "bert.encoder.layer.0.attention.self.key.bias"});
+  testing::TinyBertOptions options;
+  options.omit = "bert.encoder.layer.0.attention.self.key.bias";
+  testing::write_tiny_bert(dir / "m", options);
   const auto msg = convert_error(dir / "m", dir / "out", ErrorCode::kNotFound);
   EXPECT_NE(msg.find("'bert.encoder.layer.0.attention.self.key.bias' is missing"), std::string::npos) << msg;
 }
@@ -58,7 +62,9 @@ TEST(ConvertModel, ConfigThatIsNotJsonIsRefused) {
 TEST(ConvertModel, EveryHeadAndOpsetValidatesAgainstTheReference) {
   TempDir dir;
   for (const char* dtype : {"F32", "F16", "BF16"}) {
-    testing::write_tiny_bert(dir / dtype, {.dtype = dtype});
+    testing::TinyBertOptions options;
+    options.dtype = dtype;
+    testing::write_tiny_bert(dir / dtype, options);
     for (auto head : {ConvertHead::kHidden, ConvertHead::kLogits, ConvertHead::kSplade, ConvertHead::kSpladePooled})
       for (int opset : {14, 17}) {
         ConvertOptions o;
