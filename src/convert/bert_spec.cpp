@@ -33,11 +33,13 @@ ModelSpec describe_bert(const hf::ModelConfig& config, const hf::TensorStore& st
     h.transform = linear("cls.predictions.transform.dense");
     h.norm = norm_names(store, "cls.predictions.transform.LayerNorm");
     h.decoder_bias = pick_name(store, {"cls.predictions.bias", "cls.predictions.decoder.bias"});
-    if (store.contains("cls.predictions.decoder.weight")) {
-      h.decoder_weight = "cls.predictions.decoder.weight";
-    } else if (config.tie_word_embeddings) {
-      h.decoder_weight = s.word_embeddings;  // save_pretrained drops the tied copy
+    // As transformers' tie_weights(): when tie_word_embeddings is set (the default) the
+    // decoder IS the word embedding matrix, whatever the file holds under its own name.
+    if (config.tie_word_embeddings) {
+      h.decoder_weight = s.word_embeddings;  // save_pretrained drops the tied copy anyway
       h.tied = true;
+    } else if (store.contains("cls.predictions.decoder.weight")) {
+      h.decoder_weight = "cls.predictions.decoder.weight";
     } else {
       throw Error(ErrorCode::kNotFound, store.label() + ": tensor 'cls.predictions.decoder.weight' is missing and "
                                                         "config.json sets tie_word_embeddings to false");

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <future>
 
 #include "convert/model_spec.h"
 #include "convert/onnx_graph.h"
@@ -97,7 +98,8 @@ ConvertReport convert_model(const fs::path& model_dir, const fs::path& out_dir, 
   report.head = head_name(options.head);
   report.opset = options.opset;
   report.weights = store.label();
-  report.weights_sha256 = hf::sha256_hex(store.files());
+  // The checksum reads the weight files once more; it runs beside the graph building.
+  auto checksum = std::async(std::launch::async, [&store] { return hf::sha256_hex(store.files()); });
   report.tied_decoder = spec.mlm_head && spec.mlm_head->tied;
 
   std::string weight_files;
@@ -108,7 +110,6 @@ ConvertReport convert_model(const fs::path& model_dir, const fs::path& out_dir, 
       {"hidden_size", std::to_string(config.hidden_size)},
       {"head", report.head},
       {"source_weights", weight_files},
-      {"source_weights_sha256", report.weights_sha256},
       {"converter", "splade.cpp " + version()},
   };
 
@@ -122,7 +123,11 @@ ConvertReport convert_model(const fs::path& model_dir, const fs::path& out_dir, 
 
   const auto model_path = tmp.path() / "model.onnx";
   {
-    const auto model = convert::build_onnx_model(spec, store, options.head, options.opset, metadata);
+    auto model = convert::build_onnx_model(spec, store, options.head, options.opset, metadata);
+    report.weights_sha256 = checksum.get();
+    auto* sha = model.add_metadata_props();
+    sha->set_key("source_weights_sha256");
+    sha->set_value(report.weights_sha256);
     report.node_count = model.graph().node_size();
     report.initializer_count = model.graph().initializer_size();
     onnxio::save_model(model, model_path);

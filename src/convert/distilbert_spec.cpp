@@ -31,11 +31,13 @@ ModelSpec describe_distilbert(const hf::ModelConfig& config, const hf::TensorSto
     h.transform = linear("vocab_transform");
     h.norm = norm_names(store, "vocab_layer_norm");
     h.decoder_bias = "vocab_projector.bias";
-    if (store.contains("vocab_projector.weight")) {
-      h.decoder_weight = "vocab_projector.weight";
-    } else if (config.tie_word_embeddings) {
+    // As transformers' tie_weights(): when tie_word_embeddings is set (the default) the
+    // decoder IS the word embedding matrix, whatever the file holds under its own name.
+    if (config.tie_word_embeddings) {
       h.decoder_weight = s.word_embeddings;
       h.tied = true;
+    } else if (store.contains("vocab_projector.weight")) {
+      h.decoder_weight = "vocab_projector.weight";
     } else {
       throw Error(ErrorCode::kNotFound, store.label() + ": tensor 'vocab_projector.weight' is missing and "
                                                         "config.json sets tie_word_embeddings to false");
