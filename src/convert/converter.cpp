@@ -114,6 +114,15 @@ ConvertReport convert_model(const fs::path& model_dir, const fs::path& out_dir, 
   };
 
   const fs::path out = out_dir.has_filename() ? out_dir : out_dir.parent_path();
+  {
+    // OUT_DIR replaces what is there: never the model directory or a folder holding it.
+    const auto in_abs = fs::weakly_canonical(fs::absolute(model_dir));
+    const auto out_abs = fs::weakly_canonical(fs::absolute(out));
+    auto rel = in_abs.lexically_relative(out_abs);
+    if (!rel.empty() && *rel.begin() != "..")
+      throw Error(ErrorCode::kInvalidArgument, out.string() + ": the output directory would replace the model directory " +
+                                                   model_dir.string() + "; choose another -o");
+  }
   const fs::path parent = out.parent_path().empty() ? fs::path(".") : out.parent_path();
   fs::create_directories(parent, ec);
   TempDirGuard tmp(parent / ("." + out.filename().string() + ".tmp-" + std::to_string(::getpid())));

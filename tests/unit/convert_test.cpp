@@ -112,6 +112,10 @@ TEST(ConvertCli, ExitCodesAndMessages) {
   EXPECT_EQ(bad_head.exit_code, 2);
   auto bad_opset = testing::run_cli({"convert", (dir / "m").string(), "-o", (dir / "o4").string(), "--opset", "9"});
   EXPECT_EQ(bad_opset.exit_code, 2);
+  auto onto_input = testing::run_cli({"convert", (dir / "m").string(), "-o", dir.path().string()});
+  EXPECT_EQ(onto_input.exit_code, 2);
+  EXPECT_NE(onto_input.err.find("would replace the model directory"), std::string::npos) << onto_input.err;
+  EXPECT_TRUE(std::filesystem::exists(dir / "m" / "model.safetensors"));
   auto strict = testing::run_cli({"convert", (dir / "m").string(), "-o", (dir / "o5").string(), "--atol", "0"});
   EXPECT_EQ(strict.exit_code, 1) << strict.err;
   EXPECT_FALSE(std::filesystem::exists(dir / "o5"));
