@@ -71,7 +71,10 @@ std::vector<ValidationInput> validation_inputs(const std::string& text, const st
   };
 
   std::vector<ValidationInput> out;
-  const auto ids = clip(validation_token_ids(text, vocab));
+  auto ids = clip(validation_token_ids(text, vocab));
+  // A tokenizer vocab larger than the embedding matrix: keep ids the model can embed.
+  for (auto& id : ids)
+    if (id >= config.vocab_size) id = std::min<std::int64_t>(id_of(vocab, "[UNK]", 0), config.vocab_size - 1);
   out.push_back({"text", pack({ids}, {})});
 
   // A short row, the text, and the text as a sentence pair (second segment type 1).
