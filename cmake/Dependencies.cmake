@@ -49,6 +49,10 @@ add_library(utf8proc::utf8proc UNKNOWN IMPORTED)
 set_target_properties(utf8proc::utf8proc PROPERTIES
   IMPORTED_LOCATION "${UTF8PROC_LIBRARY}" INTERFACE_INCLUDE_DIRECTORIES "${UTF8PROC_INCLUDE_DIR}")
 
+# ICU (Debian libicu-dev): the tokenizer needs each character's Unicode age (u_charAge) to
+# reproduce the Unicode 8.0/9.0 tables of Hugging Face tokenizers; utf8proc has no age.
+find_package(ICU REQUIRED COMPONENTS uc)
+
 if(SPLADE_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

@@ -146,7 +146,7 @@ ConvertReport convert_model(const fs::path& model_dir, const fs::path& out_dir, 
 
   if (options.validate) {
     const auto t1 = std::chrono::steady_clock::now();
-    const auto inputs = convert::validation_inputs(options.text, vocab, config);
+    const auto inputs = convert::validation_inputs(options.text, model_dir, vocab, config);
     auto run = convert::validate_model(model_path, spec, store, options.head, inputs, options.threads);
     report.validation = std::move(run.cases);
     report.reference_seconds = run.reference_seconds;

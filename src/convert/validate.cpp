@@ -1,10 +1,11 @@
 #include "convert/validate.h"
 
 #include <chrono>
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
-#include "ort/session.h"
+#include "ort/inference_session.h"
 #include "splade/error.h"
 
 namespace splade::convert {
@@ -94,10 +95,13 @@ ValidationRun validate_model(const std::filesystem::path& model_path, const Mode
 
   ort::SessionOptions options;
   options.intra_op_threads = threads;
+  options.optimize = false;  // the graph exactly as written
   // MatMul weight prepacking keeps a second copy of every weight while the session
   // loads; for a handful of validation runs it only costs memory (BERT-base: ~130 MB).
   options.config_entries.push_back({"session.disable_prepacking", "1"});
-  ort::Session session(model_path, options);
+  ort::InferenceSession session(model_path, options);
+  std::vector<std::string> output_names;
+  for (const auto& o : session.outputs()) output_names.push_back(o.name);
   ValidationRun run_result;
   auto& results = run_result.cases;
   const auto V = spec.config.vocab_size;
@@ -108,22 +112,23 @@ ValidationRun validate_model(const std::filesystem::path& model_path, const Mode
     std::int64_t mismatches = 0;
     for (size_t k = 0; k < job.runs.size(); ++k) {
       const auto& run = job.runs[k];
-      std::vector<ort::Tensor> feeds;
-      for (const auto& name : session.input_names()) {
-        const std::vector<std::int64_t> dims = {run.batch, run.seq};
-        if (name == "input_ids") feeds.push_back(ort::Tensor::int64(name, dims, run.input_ids));
-        else if (name == "attention_mask") feeds.push_back(ort::Tensor::int64(name, dims, run.attention_mask));
-        else if (name == "token_type_ids") feeds.push_back(ort::Tensor::int64(name, dims, run.token_type_ids));
-        else throw Error(ErrorCode::kValidation, model_path.string() + ": unexpected model input '" + name + "'");
+      std::vector<ort::Int64Input> feeds;
+      const std::vector<std::int64_t> dims = {run.batch, run.seq};
+      for (const auto& in : session.inputs()) {
+        if (in.name == "input_ids") feeds.push_back({in.name, run.input_ids.data(), dims});
+        else if (in.name == "attention_mask") feeds.push_back({in.name, run.attention_mask.data(), dims});
+        else if (in.name == "token_type_ids") feeds.push_back({in.name, run.token_type_ids.data(), dims});
+        else throw Error(ErrorCode::kValidation, model_path.string() + ": unexpected model input '" + in.name + "'");
       }
-      auto outs = session.run(feeds);
+      const auto outs = session.run(feeds, output_names);
       if (head == ConvertHead::kSplade) {
         // output_idx / output_weights -> a dense [vocab] vector.
-        const auto& idx = outs[0].ints;
-        const auto& w = outs[1].floats;
+        const std::int64_t* idx = outs.int64s(0);
+        const float* w = outs.floats(1);
+        const size_t n = std::min(outs.element_count(0), outs.element_count(1));
         std::vector<float> dense(static_cast<size_t>(V), 0.0f);
         std::vector<char> present(static_cast<size_t>(V), 0);
-        for (size_t i = 0; i < idx.size() && i < w.size(); ++i) {
+        for (size_t i = 0; i < n; ++i) {
           if (idx[i] < 0 || idx[i] >= V) throw Error(ErrorCode::kValidation, "validation: output_idx out of range");
           dense[static_cast<size_t>(idx[i])] = w[i];
           present[static_cast<size_t>(idx[i])] = 1;
@@ -132,8 +137,9 @@ ValidationRun validate_model(const std::filesystem::path& model_path, const Mode
         actual.insert(actual.end(), dense.begin(), dense.end());
         shape = {static_cast<std::int64_t>(job.runs.size()), V};
       } else {
-        actual.insert(actual.end(), outs[0].floats.begin(), outs[0].floats.end());
-        shape = outs[0].shape;
+        const float* f = outs.floats(0);
+        actual.insert(actual.end(), f, f + outs.element_count(0));
+        shape = outs.dims(0);
       }
       expected.insert(expected.end(), job.expected[k].begin(), job.expected[k].end());
     }

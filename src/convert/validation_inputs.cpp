@@ -4,6 +4,9 @@
 #include <cctype>
 #include <unordered_map>
 
+#include "splade/error.h"
+#include "splade/tokenizer.h"
+
 namespace splade::convert {
 namespace {
 
@@ -14,7 +17,13 @@ std::int64_t id_of(const std::vector<std::string>& vocab, const std::string& tok
 
 }  // namespace
 
-std::vector<std::int64_t> validation_token_ids(const std::string& text, const std::vector<std::string>& vocab) {
+std::vector<std::int64_t> validation_token_ids(const std::string& text, const std::filesystem::path& model_dir,
+                                               const std::vector<std::string>& vocab) {
+  try {
+    return Tokenizer::from_directory(model_dir.string()).encode(text).ids;
+  } catch (const Error&) {
+    // fall back to whole-word lookups below
+  }
   std::unordered_map<std::string, std::int64_t> index;
   for (size_t i = 0; i < vocab.size(); ++i) index.emplace(vocab[i], static_cast<std::int64_t>(i));
   auto lookup = [&](const std::string& t, std::int64_t fallback) {
@@ -43,8 +52,8 @@ std::vector<std::int64_t> validation_token_ids(const std::string& text, const st
   return ids;
 }
 
-std::vector<ValidationInput> validation_inputs(const std::string& text, const std::vector<std::string>& vocab,
-                                               const hf::ModelConfig& config) {
+std::vector<ValidationInput> validation_inputs(const std::string& text, const std::filesystem::path& model_dir,
+                                               const std::vector<std::string>& vocab, const hf::ModelConfig& config) {
   const auto pad = id_of(vocab, "[PAD]", 0);
   const auto cls = id_of(vocab, "[CLS]", 0);
   const auto sep = id_of(vocab, "[SEP]", 0);
@@ -71,7 +80,7 @@ std::vector<ValidationInput> validation_inputs(const std::string& text, const st
   };
 
   std::vector<ValidationInput> out;
-  auto ids = clip(validation_token_ids(text, vocab));
+  auto ids = clip(validation_token_ids(text, model_dir, vocab));
   // A tokenizer vocab larger than the embedding matrix: keep ids the model can embed.
   for (auto& id : ids)
     if (id >= config.vocab_size) id = std::min<std::int64_t>(id_of(vocab, "[UNK]", 0), config.vocab_size - 1);

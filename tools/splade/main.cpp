@@ -15,6 +15,9 @@ int main(int argc, char** argv) {
 
   CommandTable commands;
   add_inspect_command(app, commands);
+  add_tokenize_command(app, commands);
+  add_encode_command(app, commands);
+  add_export_command(app, commands);
   add_convert_command(app, commands);
 
   try {
