@@ -305,3 +305,32 @@ def test_torch_save_with_views_and_metadata(splade_bin, make_model, tmp_path):
     torch.save(state, out / "pytorch_model.bin")
     path = convert(splade_bin, str(out), tmp_path / "onnx", "--head", "logits")
     check_dense_head(path, str(out), "logits")
+
+
+@pytest.mark.parametrize("head", ["splade", "splade-pooled"])
+def test_converted_directory_encodes(splade_bin, make_model, tmp_path, head):
+    """The directory `splade convert` writes is what `splade encode --model` reads: query
+    vectors equal the SPLADE computation in PyTorch (the seed's math)."""
+    import json
+    model_dir = make_model("bert-tiny", "--weights", "both")
+    out = tmp_path / "model"
+    convert(splade_bin, model_dir, out, "--head", head)
+    texts = [(f"q{i}", t) for i, t in enumerate(TEXTS)]
+    with open(tmp_path / "q.tsv", "w", encoding="utf-8") as f:
+        f.writelines(f"{qid}\t{t}\n" for qid, t in texts)
+    run_splade(splade_bin, "encode", "--model", str(out), "-i", str(tmp_path / "q.tsv"), "-o",
+               str(tmp_path / "q.jsonl"), "--queries", "-q")
+    with open(tmp_path / "q.jsonl", encoding="utf-8") as f:
+        got = {r["id"]: r["vector"] for r in map(json.loads, f)}
+    tok = transformers.AutoTokenizer.from_pretrained(model_dir)
+    model = torch_mlm(model_dir)
+    for qid, text in texts:
+        enc = tok(text, return_tensors="pt")
+        with torch.no_grad():
+            logits = model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"]).logits
+        w = torch.max(torch.log1p(torch.relu(logits)) * enc["attention_mask"].unsqueeze(-1), dim=1).values[0]
+        want = {tok.convert_ids_to_tokens(i): float(w[i]) for i in torch.nonzero(w).flatten().tolist()
+                if i not in (0, 101, 102)}
+        a = got[qid]
+        assert set(a) == set(want), qid
+        assert max(abs(a[t] - want[t]) for t in want) <= ATOL
