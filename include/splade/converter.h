@@ -35,7 +35,7 @@ struct ValidationCaseResult {
   std::string shape;         // of the compared output, e.g. "[3, 12, 30522]"
   double max_abs_diff = 0;
   double mean_abs_diff = 0;
-  double normalized_l1 = 0;  // the seed's figure: mean |a/||a|| - b/||b|||
+  double normalized_l1 = 0;  // the seed's figure: mean |relu(a)/||relu(a)|| - relu(b)/||relu(b)|||
   std::int64_t index_mismatches = 0;  // splade head: ids present in one output only
 };
 

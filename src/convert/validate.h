@@ -26,7 +26,7 @@ ValidationRun validate_model(const std::filesystem::path& model_path, const Mode
                                                  const std::vector<ValidationInput>& inputs, int threads);
 
 // The figures of one comparison (also used by tests): max and mean |a - b| and the seed's
-// normalized L1, mean |a/||a|| - b/||b|||.
+// normalized L1, mean |relu(a)/||relu(a)|| - relu(b)/||relu(b)|||.
 ValidationCaseResult compare(const std::vector<float>& actual, const std::vector<double>& expected);
 
 }  // namespace splade::convert
