@@ -11,6 +11,7 @@ exporters cannot fold them away (see shared/docs/reference-onnxruntime.md).
   make_test_model.py OUT_DIR [--arch bert|distilbert] [--size tiny|base] [--seed N]
                      [--weights safetensors|bin|both] [--dtype float32|float16|bfloat16]
                      [--untied] [--export-onnx hidden|splade] [--opset 14]
+                     [--max-shard-size 2MB]  (sharded weights with an index.json)
 
 --export-onnx hidden: convert_hf_model_to_onnx.py's export (AutoModel, last_hidden_state,
   dynamic axes, metadata model_type/num_heads/hidden_size) -> OUT_DIR/model.onnx
@@ -145,6 +146,7 @@ def main():
     ap.add_argument("--dtype", choices=["float32", "float16", "bfloat16"], default="float32")
     ap.add_argument("--hidden-act", default="gelu")
     ap.add_argument("--untied", action="store_true", help="untied MLM decoder weights")
+    ap.add_argument("--max-shard-size", help="save_pretrained's max_shard_size, e.g. 2MB (sharded weights)")
     ap.add_argument("--vocab", default=DEFAULT_VOCAB)
     ap.add_argument("--export-onnx", choices=["hidden", "splade", "pooled", "logits"])
     ap.add_argument("--opset", type=int, default=14)
@@ -159,10 +161,11 @@ def main():
     tokenizer.save_pretrained(args.out)
     dtype = getattr(torch, args.dtype)
     to_save = model.to(dtype) if dtype != torch.float32 else model
+    shard = {"max_shard_size": args.max_shard_size} if args.max_shard_size else {}
     if args.weights in ("safetensors", "both"):
-        to_save.save_pretrained(args.out, safe_serialization=True)
+        to_save.save_pretrained(args.out, safe_serialization=True, **shard)
     if args.weights in ("bin", "both"):
-        to_save.save_pretrained(args.out, safe_serialization=False)
+        to_save.save_pretrained(args.out, safe_serialization=False, **shard)
     if args.export_onnx:
         export_onnx(model.float(), args, tokenizer)
     print(f"wrote {args.arch}/{args.size} random-weight model to {args.out}", file=sys.stderr)

@@ -72,6 +72,7 @@ InferenceSession::InferenceSession(const std::filesystem::path& model_path, cons
                                                   : GraphOptimizationLevel::ORT_DISABLE_ALL);
     if (options.intra_op_threads > 0) so.SetIntraOpNumThreads(options.intra_op_threads);
     so.SetInterOpNumThreads(1);
+    for (const auto& [key, value] : options.config_entries) so.AddConfigEntry(key.c_str(), value.c_str());
     impl_->session = std::make_unique<Ort::Session>(environment(), model_path.c_str(), so);
     Ort::AllocatorWithDefaultOptions allocator;
     for (size_t i = 0; i < impl_->session->GetInputCount(); ++i)

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace splade::ort {
@@ -21,6 +22,9 @@ struct IoSpec {
 struct SessionOptions {
   int intra_op_threads = 0;        // 0: ORT's default (one per core)
   bool optimize = true;            // ORT_ENABLE_ALL; false: run the graph as written
+  // ORT session config entries (onnxruntime_session_options_config_keys.h), e.g.
+  // {"session.disable_prepacking", "1"}.
+  std::vector<std::pair<std::string, std::string>> config_entries;
 };
 
 // A borrowed view of int64 input data, shape [dims...], row-major.

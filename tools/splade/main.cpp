@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   add_tokenize_command(app, commands);
   add_encode_command(app, commands);
   add_export_command(app, commands);
+  add_convert_command(app, commands);
 
   try {
     app.parse(argc, argv);
