@@ -32,5 +32,7 @@ class CommandTable {
 };
 
 void add_inspect_command(CLI::App& app, CommandTable& table);
+void add_optimize_command(CLI::App& app, CommandTable& table);
+void add_quantize_command(CLI::App& app, CommandTable& table);
 
 }  // namespace splade::cli

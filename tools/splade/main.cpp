@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
 
   CommandTable commands;
   add_inspect_command(app, commands);
+  add_optimize_command(app, commands);
+  add_quantize_command(app, commands);
 
   try {
     app.parse(argc, argv);

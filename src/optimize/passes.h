@@ -1,0 +1,25 @@
+// The graph passes of `splade optimize`, each in its own file. A pass rewrites a
+// ModelProto in place and returns how many patterns it fused; it matches by op types and
+// graph structure (never by tensor names), so it applies to torch.onnx.export graphs and
+// to splade.cpp's own converted graphs alike. Outputs are unchanged up to float rounding
+// (checked by optimize_model against ONNX Runtime).
+#pragma once
+
+#include <onnx/onnx_pb.h>
+
+namespace splade::optimize {
+
+// Multi-head self-attention (Q/K/V projections, reshape/transpose to heads, scaled QK^T,
+// additive or Where mask, Softmax, context back to [batch, seq, hidden]) -> one
+// com.microsoft.Attention node with packed QKV weights and a 2-D int32 mask_index.
+int fuse_attention(onnx::ModelProto& model);
+
+// Torch's Add(bias, MatMul) operand order -> Add(MatMul, bias): ORT's own fusions
+// (BiasGelu, MatMul+Add) only look at the second Add input for the bias.
+int canonicalize_bias_add(onnx::ModelProto& model);
+
+// LayerNormalization(Add(a, b)) where a is a linear layer's output (optionally + bias)
+// -> com.microsoft.SkipLayerNormalization (bias folded in).
+int fuse_skip_layer_norm(onnx::ModelProto& model);
+
+}  // namespace splade::optimize
