@@ -107,8 +107,10 @@ bool match_head_split(const GraphView& g, const std::string& tensor, bool is_key
   return p.heads > 0 && match_projection(g, reshape->input(0), p);
 }
 
-// The one rank-2 graph input the mask subgraph is computed from, or "".
-std::string mask_graph_input(const GraphView& g, const std::string& tensor) {
+// The one rank-2 graph input the mask subgraph is computed from, or "". `fill` gets the
+// most negative constant in the subgraph (HF: finfo(float32).min, older code: -10000),
+// which becomes the fused node's mask_filter_value so fully masked rows behave the same.
+std::string mask_graph_input(const GraphView& g, const std::string& tensor, double& fill) {
   static const std::unordered_set<std::string> allowed = {
       "Unsqueeze", "Cast", "Sub", "Mul", "Reshape", "Expand", "Equal", "Not", "Where", "Shape", "Gather",
       "Concat", "Constant", "ConstantOfShape", "Slice", "Squeeze", "Div", "Add"};
@@ -126,6 +128,7 @@ std::string mask_graph_input(const GraphView& g, const std::string& tensor) {
       found = t;
       continue;
     }
+    if (auto c = g.constant_scalar(t)) fill = std::min(fill, *c);
     const auto* node = g.producer(t);
     if (!node) continue;  // initializer
     if (!allowed.count(node->op_type())) return "";
@@ -141,6 +144,7 @@ struct Match {
   Projection q, k, v;
   double scale = 1.0;
   std::string mask_input;        // graph input, "" when unmasked
+  double mask_fill = 0;          // value added to masked scores
   onnx::NodeProto* out_reshape = nullptr;
 };
 
@@ -190,7 +194,7 @@ bool match_attention(GraphView& g, onnx::NodeProto* softmax, Match& m) {
     if (p->weight->dims(0) != hidden || p->weight->dims(1) != m.q.weight->dims(1)) return false;
   if (m.q.weight->dims(1) % m.q.heads != 0) return false;
   if (!mask_tensor.empty()) {
-    m.mask_input = mask_graph_input(g, mask_tensor);
+    m.mask_input = mask_graph_input(g, mask_tensor, m.mask_fill);
     if (m.mask_input.empty()) return false;
   }
   return true;
@@ -264,6 +268,7 @@ int fuse_attention(onnx::ModelProto& model) {
     graph::set_int_attribute(att, "num_heads", m.q.heads);
     const double head_size = static_cast<double>(cols) / static_cast<double>(m.q.heads);
     if (std::abs(m.scale * std::sqrt(head_size) - 1.0) > 1e-6) graph::set_float_attribute(att, "scale", static_cast<float>(m.scale));
+    if (m.mask_fill < -1.0) graph::set_float_attribute(att, "mask_filter_value", static_cast<float>(m.mask_fill));
     new_nodes.push_back(att);
     // The old output Reshape now writes a dead tensor; dead-node removal drops the chain.
     m.out_reshape->set_output(0, g.unique_name("unfused_attention_output"));

@@ -71,6 +71,7 @@ OptimizeResult optimize_model(const fs::path& input, const fs::path& output, con
   onnx::ModelProto model = original;
   result.fused["bias_add_reorder"] = optimize::canonicalize_bias_add(model);
   result.fused["attention"] = optimize::fuse_attention(model);
+  result.fused["shape_fold"] = optimize::fold_shape_rebuild(model);
   TempPath stage1(output, "prefused"), stage2(output, "ort");
   onnxio::save_model(model, stage1.path());
 
@@ -81,6 +82,7 @@ OptimizeResult optimize_model(const fs::path& input, const fs::path& output, con
   // 3. Our post-passes.
   result.fused["bias_add_reorder"] += optimize::canonicalize_bias_add(model);
   result.fused["skip_layer_norm"] = optimize::fuse_skip_layer_norm(model);
+  result.fused["embed_layer_norm"] = optimize::fuse_embed_layer_norm(model);
   copy_metadata(original, model);
   auto* p = model.add_metadata_props();
   p->set_key("splade_optimized");

@@ -22,4 +22,16 @@ int canonicalize_bias_add(onnx::ModelProto& model);
 // -> com.microsoft.SkipLayerNormalization (bias folded in).
 int fuse_skip_layer_norm(onnx::ModelProto& model);
 
+// Concat(Unsqueeze(Gather(Shape(x), 0)), ..., Unsqueeze(Gather(Shape(x), r-1))) -> Shape(x)
+// for a rank-r x, and a following Reshape(., [-1]) of that 1-D shape -> nothing. Torch
+// rebuilds input shapes this way; the folded form lets EmbedLayerNormalization's
+// segment input come straight from the input shape.
+int fold_shape_rebuild(onnx::ModelProto& model);
+
+// LayerNormalization(word + [token type] + position embedding Gathers) ->
+// com.microsoft.EmbedLayerNormalization, when the position Gather reads positions
+// 0..seq-1 (a Slice from 0 of a constant arange, as torch exports the position_ids
+// buffer) or a position_ids graph input. Run after ORT has formed LayerNormalization.
+int fuse_embed_layer_norm(onnx::ModelProto& model);
+
 }  // namespace splade::optimize
