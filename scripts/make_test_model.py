@@ -10,11 +10,12 @@ exporters cannot fold them away (see shared/docs/reference-onnxruntime.md).
 
   make_test_model.py OUT_DIR [--arch bert|distilbert] [--size tiny|base] [--seed N]
                      [--weights safetensors|bin|both] [--dtype float32|float16|bfloat16]
-                     [--untied] [--export-onnx hidden|splade] [--opset 14]
+                     [--untied] [--export-onnx hidden|splade|logits] [--opset 14]
 
 --export-onnx hidden: convert_hf_model_to_onnx.py's export (AutoModel, last_hidden_state,
   dynamic axes, metadata model_type/num_heads/hidden_size) -> OUT_DIR/model.onnx
 --export-onnx splade: splade_to_onnx.py's SpladeExportWrapper (output_idx, output_weights).
+--export-onnx logits: the MLM itself (input_ids, attention_mask[, token_type_ids] -> logits).
 """
 import argparse
 import os
@@ -73,6 +74,14 @@ def export_onnx(model, args, tokenizer):
         axes = {n: {0: "batch_size", 1: "sequence"} for n in names + ["last_hidden_state"]}
         torch.onnx.export(base, inputs, out, input_names=names, output_names=["last_hidden_state"],
                           dynamic_axes=axes, do_constant_folding=True, opset_version=args.opset)
+    elif args.export_onnx == "logits":
+        # Positional order of BertForMaskedLM/DistilBertForMaskedLM.forward.
+        names = ["input_ids", "attention_mask"] + (["token_type_ids"] if args.arch == "bert" else [])
+        tt = enc.get("token_type_ids", torch.zeros_like(enc["input_ids"]))
+        feeds = {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"], "token_type_ids": tt}
+        axes = {n: {0: "batch_size", 1: "sequence"} for n in names + ["logits"]}
+        torch.onnx.export(model, tuple(feeds[n] for n in names), out, input_names=names, output_names=["logits"],
+                          dynamic_axes=axes, do_constant_folding=True, opset_version=args.opset)
     else:
         class SpladeExportWrapper(nn.Module):
             # Verbatim math of anserini src/main/python/onnx/splade_to_onnx.py.
@@ -120,7 +129,7 @@ def main():
     ap.add_argument("--hidden-act", default="gelu")
     ap.add_argument("--untied", action="store_true", help="untied MLM decoder weights")
     ap.add_argument("--vocab", default=DEFAULT_VOCAB)
-    ap.add_argument("--export-onnx", choices=["hidden", "splade"])
+    ap.add_argument("--export-onnx", choices=["hidden", "splade", "logits"])
     ap.add_argument("--opset", type=int, default=14)
     args = ap.parse_args()
 

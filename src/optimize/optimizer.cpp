@@ -83,6 +83,7 @@ OptimizeResult optimize_model(const fs::path& input, const fs::path& output, con
   result.fused["bias_add_reorder"] += optimize::canonicalize_bias_add(model);
   result.fused["skip_layer_norm"] = optimize::fuse_skip_layer_norm(model);
   result.fused["embed_layer_norm"] = optimize::fuse_embed_layer_norm(model);
+  result.fused["shape_fold"] += optimize::fold_reshape_chain(model);
   copy_metadata(original, model);
   auto* p = model.add_metadata_props();
   p->set_key("splade_optimized");

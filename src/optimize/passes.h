@@ -28,6 +28,10 @@ int fuse_skip_layer_norm(onnx::ModelProto& model);
 // segment input come straight from the input shape.
 int fold_shape_rebuild(onnx::ModelProto& model);
 
+// Reshape(Reshape(x, [-1]), s) -> Reshape(x, s) when s cannot depend on the inner shape
+// (a constant without 0 entries, or one element read from a Shape).
+int fold_reshape_chain(onnx::ModelProto& model);
+
 // LayerNormalization(word + [token type] + position embedding Gathers) ->
 // com.microsoft.EmbedLayerNormalization, when the position Gather reads positions
 // 0..seq-1 (a Slice from 0 of a constant arange, as torch exports the position_ids

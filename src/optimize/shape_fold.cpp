@@ -1,4 +1,6 @@
 // Folds torch's element-by-element rebuild of a tensor's shape back into one Shape node.
+#include <algorithm>
+
 #include "optimize/graph_view.h"
 #include "optimize/passes.h"
 
@@ -61,6 +63,34 @@ int fold_shape_rebuild(onnx::ModelProto& model) {
         for (int i = 0; i < c->input_size(); ++i)
           if (c->input(i) == r->output(0)) c->set_input(i, concat.output(0));
     }
+  }
+  if (folded) graph::remove_dead_nodes(graph);
+  return folded;
+}
+
+int fold_reshape_chain(onnx::ModelProto& model) {
+  auto& graph = *model.mutable_graph();
+  GraphView g(graph);
+  int folded = 0;
+  for (auto& outer : *graph.mutable_node()) {
+    if (outer.op_type() != "Reshape" || !outer.domain().empty() || outer.input_size() != 2) continue;
+    auto* inner = g.producer(outer.input(0));
+    if (!is_op(inner, "Reshape") || g.only_consumer(inner->output(0)) != &outer) continue;
+    auto flat = g.constant_values(inner->input(1));
+    if (!flat || flat->size() != 1 || (*flat)[0] != -1) continue;
+    // A constant target without 0 entries does not read the inner shape; nor does a
+    // 1-element target read from a Shape.
+    bool independent = false;
+    if (auto c = g.constant_values(outer.input(1))) {
+      independent = std::find(c->begin(), c->end(), 0.0) == c->end();
+    } else {
+      const auto* target = g.producer(outer.input(1));
+      if (is_op(target, "Concat") && target->input_size() == 1) target = g.producer(target->input(0));
+      independent = is_op(target, "Shape");
+    }
+    if (!independent) continue;
+    outer.set_input(0, inner->input(0));
+    ++folded;
   }
   if (folded) graph::remove_dead_nodes(graph);
   return folded;
