@@ -132,6 +132,7 @@ std::string mask_graph_input(const GraphView& g, const std::string& tensor, doub
     const auto* node = g.producer(t);
     if (!node) continue;  // initializer
     if (!allowed.count(node->op_type())) return "";
+    if (node->op_type() == "Shape") continue;  // reads only the shape of its input
     for (const auto& in : node->input())
       if (!in.empty()) stack.push_back(in);
   }
@@ -154,6 +155,7 @@ bool match_attention(GraphView& g, onnx::NodeProto* softmax, Match& m) {
   // Scores and mask.
   std::string scores = softmax->input(0);
   std::string mask_tensor;
+  double where_fill = 0;
   const auto* pre = g.producer(scores);
   auto leads_to_qk = [&](const std::string& t) {
     double s = 1;
@@ -165,8 +167,10 @@ bool match_attention(GraphView& g, onnx::NodeProto* softmax, Match& m) {
     else if (leads_to_qk(pre->input(1))) scores = pre->input(1), mask_tensor = pre->input(0);
     else return false;
   } else if (is_op(pre, "Where") && leads_to_qk(pre->input(2))) {
-    if (!g.constant_scalar(pre->input(1))) return false;
+    auto fill = g.constant_scalar(pre->input(1));
+    if (!fill) return false;
     scores = pre->input(2), mask_tensor = pre->input(0);
+    where_fill = *fill;
   }
   std::string through;
   const auto* qk = skip_scale(g, g.producer(scores), m.scale, through);
@@ -195,6 +199,7 @@ bool match_attention(GraphView& g, onnx::NodeProto* softmax, Match& m) {
   if (m.q.weight->dims(1) % m.q.heads != 0) return false;
   if (!mask_tensor.empty()) {
     m.mask_input = mask_graph_input(g, mask_tensor, m.mask_fill);
+    if (where_fill < 0) m.mask_fill = where_fill;
     if (m.mask_input.empty()) return false;
   }
   return true;
