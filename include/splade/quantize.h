@@ -20,6 +20,7 @@ struct QuantizeResult {
   std::filesystem::path output;
   int matmuls_quantized = 0;        // int8: MatMul/Gemm converted
   int attentions_quantized = 0;     // int8: Attention -> QAttention
+  int embeddings_quantized = 0;     // int8: Gather / EmbedLayerNormalization with uint8 tables
   int fp16_initializers = 0;        // fp16: weights stored as float16
   std::int64_t weight_elements = 0; // elements converted
   std::vector<std::string> skipped; // one line per node left in fp32, with the reason

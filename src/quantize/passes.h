@@ -26,6 +26,15 @@ struct Int8Stats {
 // output column.
 Int8Stats quantize_dynamic_int8(onnx::ModelProto& model, bool per_channel);
 
+// Embedding tables, as quantize_dynamic does them (uint8, asymmetric, per tensor:
+// scale = (max(0, max) - min(0, min)) / 255, zero point = round(-min / scale)):
+//   Gather(table, ids) -> Gather(table_q, ids) -> DequantizeLinear, for 2-D float tables
+//   of at least `min_elements`;
+//   com.microsoft.EmbedLayerNormalization -> QEmbedLayerNormalization (word, position,
+//   segment tables, gamma and beta quantized).
+// Returns the number of nodes converted.
+int quantize_embeddings_uint8(onnx::ModelProto& model, std::int64_t min_elements = 1 << 16);
+
 struct Fp16Stats {
   int initializers = 0;
   std::int64_t elements = 0;

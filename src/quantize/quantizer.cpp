@@ -35,6 +35,7 @@ QuantizeResult quantize_model(const std::filesystem::path& input, const std::fil
     result.attentions_quantized = s.attentions;
     result.weight_elements = s.weights_quantized;
     result.skipped = s.skipped;
+    result.embeddings_quantized = quantize::quantize_embeddings_uint8(model);
     if (s.matmuls + s.attentions == 0)
       throw Error(ErrorCode::kUnsupported,
                   input.string() + ": nothing to quantize: no MatMul/Gemm/Attention with a constant 2-D float weight" +

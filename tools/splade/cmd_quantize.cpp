@@ -70,9 +70,9 @@ void add_quantize_command(CLI::App& app, CommandTable& table) {
       std::cout << fmt::format("wrote {}: {} initializers ({} weights) stored as float16\n", out.string(), r.fp16_initializers,
                                r.weight_elements);
     else
-      std::cout << fmt::format("wrote {}: {} MatMul/Gemm and {} Attention quantized to int8 ({}, {} weights)\n", out.string(),
-                               r.matmuls_quantized, r.attentions_quantized, args->per_channel ? "per channel" : "per tensor",
-                               r.weight_elements);
+      std::cout << fmt::format("wrote {}: {} MatMul/Gemm and {} Attention quantized to int8 ({}, {} weights), "
+                               "{} embedding lookups to uint8\n", out.string(), r.matmuls_quantized, r.attentions_quantized,
+                               args->per_channel ? "per channel" : "per tensor", r.weight_elements, r.embeddings_quantized);
     for (const auto& s : r.skipped) std::cout << "left in fp32: " << s << "\n";
     if (args->no_report) return kExitOk;
     ReportOptions ro;
