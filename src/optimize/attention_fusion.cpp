@@ -87,7 +87,10 @@ bool match_projection(const GraphView& g, const std::string& tensor, Projection&
 
 // q/k/v side: [Transpose(0,2,1,3)] <- Reshape <- projection. `extra_transpose` is the
 // permutation expected on top for K ({0,2,3,1} direct, or {0,1,3,2} after {0,2,1,3}).
-bool match_head_split(const GraphView& g, const std::string& tensor, bool is_key, double& scale, Projection& p) {
+// `metadata_heads`: num_heads from the model's metadata (the seed's export writes it), 0
+// when absent; the fallback when a head-split Reshape's shape is computed at run time.
+bool match_head_split(const GraphView& g, const std::string& tensor, bool is_key, double& scale, Projection& p,
+                      std::int64_t metadata_heads) {
   std::string through;
   const auto* node = skip_scale(g, g.producer(tensor), scale, through);
   const onnx::NodeProto* reshape = nullptr;
@@ -104,6 +107,7 @@ bool match_head_split(const GraphView& g, const std::string& tensor, bool is_key
   }
   if (!is_op(reshape, "Reshape")) return false;
   p.heads = heads_of_reshape(g, reshape);
+  if (p.heads <= 0) p.heads = metadata_heads;
   return p.heads > 0 && match_projection(g, reshape->input(0), p);
 }
 
@@ -149,7 +153,7 @@ struct Match {
   onnx::NodeProto* out_reshape = nullptr;
 };
 
-bool match_attention(GraphView& g, onnx::NodeProto* softmax, Match& m) {
+bool match_attention(GraphView& g, onnx::NodeProto* softmax, Match& m, std::int64_t metadata_heads) {
   auto axis = graph::int_attribute(*softmax, "axis");
   if (axis && *axis != -1 && *axis != 3) return false;
   // Scores and mask.
@@ -175,12 +179,12 @@ bool match_attention(GraphView& g, onnx::NodeProto* softmax, Match& m) {
   std::string through;
   const auto* qk = skip_scale(g, g.producer(scores), m.scale, through);
   if (!is_op(qk, "MatMul")) return false;
-  if (!match_head_split(g, qk->input(0), false, m.scale, m.q)) return false;
-  if (!match_head_split(g, qk->input(1), true, m.scale, m.k)) return false;
+  if (!match_head_split(g, qk->input(0), false, m.scale, m.q, metadata_heads)) return false;
+  if (!match_head_split(g, qk->input(1), true, m.scale, m.k, metadata_heads)) return false;
   // Context.
   auto* ctx = g.only_consumer(softmax->output(0));
   if (!is_op(ctx, "MatMul") || ctx->input(0) != softmax->output(0)) return false;
-  if (!match_head_split(g, ctx->input(1), false, m.scale, m.v)) return false;
+  if (!match_head_split(g, ctx->input(1), false, m.scale, m.v, metadata_heads)) return false;
   auto* back = g.only_consumer(ctx->output(0));
   if (!perm_is(back, {0, 2, 1, 3})) return false;
   // Torch reads the shape of the context for the Reshape: Shape consumers are allowed.
@@ -208,6 +212,15 @@ bool match_attention(GraphView& g, onnx::NodeProto* softmax, Match& m) {
 }  // namespace
 
 int fuse_attention(onnx::ModelProto& model) {
+  std::int64_t metadata_heads = 0;
+  for (const auto& p : model.metadata_props())
+    if (p.key() == "num_heads") {
+      try {
+        metadata_heads = std::stoll(p.value());
+      } catch (const std::exception&) {
+        metadata_heads = 0;
+      }
+    }
   auto& graph = *model.mutable_graph();
   GraphView g(graph);
   std::vector<onnx::NodeProto*> softmaxes;
@@ -217,7 +230,7 @@ int fuse_attention(onnx::ModelProto& model) {
   std::vector<Match> matches;
   for (auto* s : softmaxes) {
     Match m;
-    if (match_attention(g, s, m)) matches.push_back(m);
+    if (match_attention(g, s, m, metadata_heads)) matches.push_back(m);
   }
   if (matches.empty()) return 0;
 

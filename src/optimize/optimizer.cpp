@@ -62,6 +62,10 @@ OptimizeResult optimize_model(const fs::path& input, const fs::path& output, con
   OptimizeResult result;
   result.output = output;
   onnx::ModelProto original = onnxio::load_model(input);
+  for (const auto& t : original.graph().initializer())
+    if (t.data_location() == onnx::TensorProto::EXTERNAL)
+      throw Error(ErrorCode::kUnsupported, input.string() + ": initializer '" + t.name() +
+                                               "' is stored as external data, which this command does not rewrite yet");
   if (is_quantized(original))
     throw Error(ErrorCode::kUnsupported, input.string() + ": the model is already quantized (it has integer "
                                                           "MatMul/quantize nodes); optimize the fp32 model, then quantize");
@@ -89,7 +93,17 @@ OptimizeResult optimize_model(const fs::path& input, const fs::path& output, con
   p->set_key("splade_optimized");
   p->set_value("1");
   result.nodes_after = model.graph().node_size();
-  if (result.fused["attention"] == 0) result.notes.push_back("no self-attention subgraph matched: attention left unfused");
+  if (result.fused["attention"] == 0) {
+    int softmax = 0;
+    for (const auto& n : original.graph().node()) softmax += n.op_type() == "Softmax";
+    bool has_heads = false;
+    for (const auto& p : original.metadata_props()) has_heads |= p.key() == "num_heads";
+    if (softmax == 0)
+      result.notes.push_back("no Softmax in the graph: no attention to fuse");
+    else
+      result.notes.push_back(fmt::format("{} Softmax nodes but no self-attention subgraph matched: attention left unfused{}",
+                                         softmax, has_heads ? "" : " (metadata has no num_heads to fall back on)"));
+  }
 
   // 4. Check against the input model, then move into place.
   TempPath candidate(output, "candidate");

@@ -26,6 +26,10 @@ void reject_quantized(const onnx::ModelProto& model, const std::filesystem::path
 QuantizeResult quantize_model(const std::filesystem::path& input, const std::filesystem::path& output,
                               const QuantizeOptions& options) {
   onnx::ModelProto model = onnxio::load_model(input);
+  for (const auto& t : model.graph().initializer())
+    if (t.data_location() == onnx::TensorProto::EXTERNAL)
+      throw Error(ErrorCode::kUnsupported, input.string() + ": initializer '" + t.name() +
+                                               "' is stored as external data, which this command does not rewrite yet");
   reject_quantized(model, input);
   QuantizeResult result;
   result.output = output;
