@@ -35,28 +35,34 @@ std::vector<ort::HostTensor> make_inputs(const ModelIo& io, const std::vector<st
   for (const auto& in : io.inputs) {
     ort::HostTensor t;
     t.name = in.name;
-    t.shape = {batch, seq};
-    std::vector<std::int64_t> v(static_cast<size_t>(batch * seq), 0);
-    for (std::int64_t b = 0; b < batch; ++b)
-      for (std::int64_t s = 0; s < seq; ++s) {
-        const bool real = s < static_cast<std::int64_t>(ids[b].size());
-        auto& x = v[b * seq + s];
-        if (contains(in.name, "mask")) x = real ? 1 : 0;
-        else if (contains(in.name, "type") || contains(in.name, "segment")) x = 0;
-        else if (contains(in.name, "position")) x = s;
-        else if (contains(in.name, "ids") || contains(in.name, "input")) x = real ? ids[b][s] : 0;
-        else
-          throw Error(ErrorCode::kUnsupported, "model input '" + in.name +
-                                                   "': expected input_ids, attention_mask, token_type_ids or position_ids");
-      }
+    const bool token_shaped = in.shape.size() == 2 && in.shape[1] < 0;  // [batch, sequence]
+    if (token_shaped) {
+      t.shape = {batch, seq};
+    } else {
+      // Not a [batch, sequence] input: fixed dims as declared, symbolic ones 1 (dim 0: batch).
+      for (size_t d = 0; d < in.shape.size(); ++d) t.shape.push_back(in.shape[d] >= 0 ? in.shape[d] : (d == 0 ? batch : 1));
+    }
+    const std::int64_t n = t.elements();
+    std::vector<std::int64_t> v(static_cast<size_t>(n), 0);
+    const bool is_float = in.onnx_type == kFloat;
+    for (std::int64_t i = 0; i < n; ++i) {
+      const std::int64_t b = token_shaped ? i / seq : 0, s = token_shaped ? i % seq : i;
+      const bool real = !token_shaped || s < static_cast<std::int64_t>(ids[b].size());
+      auto& x = v[i];
+      if (contains(in.name, "mask")) x = real ? 1 : 0;
+      else if (contains(in.name, "type") || contains(in.name, "segment")) x = 0;
+      else if (contains(in.name, "position")) x = s;
+      else if (token_shaped && !is_float) x = real ? ids[b][s] : 0;
+      else x = static_cast<std::int64_t>((i * 7919) % 13);  // any other input: small deterministic values
+    }
     if (in.onnx_type == kInt64) {
       t.type = ort::HostTensor::Type::kInt64, t.i64 = std::move(v);
     } else if (in.onnx_type == kInt32) {
       t.type = ort::HostTensor::Type::kInt32;
       t.i32.assign(v.begin(), v.end());
-    } else if (in.onnx_type == kFloat) {
+    } else if (is_float) {
       t.type = ort::HostTensor::Type::kFloat;
-      t.f.assign(v.begin(), v.end());
+      for (auto x : v) t.f.push_back(contains(in.name, "mask") ? static_cast<float>(x) : static_cast<float>(x) * 0.25f - 1.5f);
     } else {
       throw Error(ErrorCode::kUnsupported, "model input '" + in.name + "': expected an int64, int32 or float tensor");
     }

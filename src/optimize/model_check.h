@@ -21,8 +21,9 @@ struct ModelIo {
 ModelIo describe_io(ort::Runner& runner);
 
 // Inputs for one text of `ids` (word-piece ids incl. [CLS]/[SEP]) padded to `seq`:
-// input_ids, attention_mask (1 for real tokens), token_type_ids (0), position_ids.
-// Names are matched by the usual HF/Anserini input names; an unknown int input is an error.
+// input_ids, attention_mask (1 for real tokens), token_type_ids (0), position_ids, matched
+// by the usual HF/Anserini names; other inputs get small deterministic values (fixed dims
+// as declared, symbolic ones 1, dim 0 the batch).
 std::vector<ort::HostTensor> make_inputs(const ModelIo& io, const std::vector<std::vector<std::int64_t>>& ids);
 
 // The built-in check inputs: deterministic pseudo-random ids in [1000, 2000) (valid in any

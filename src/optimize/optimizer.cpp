@@ -94,11 +94,16 @@ OptimizeResult optimize_model(const fs::path& input, const fs::path& output, con
   p->set_value("1");
   result.nodes_after = model.graph().node_size();
   if (result.fused["attention"] == 0) {
-    int softmax = 0;
-    for (const auto& n : original.graph().node()) softmax += n.op_type() == "Softmax";
+    int softmax = 0, fused_attention = 0;
+    for (const auto& n : original.graph().node()) {
+      softmax += n.op_type() == "Softmax";
+      fused_attention += n.op_type() == "Attention" || n.op_type() == "MultiHeadAttention";
+    }
     bool has_heads = false;
     for (const auto& p : original.metadata_props()) has_heads |= p.key() == "num_heads";
-    if (softmax == 0)
+    if (fused_attention > 0 && softmax == 0)
+      result.notes.push_back(fmt::format("attention already fused ({} nodes in the input)", fused_attention));
+    else if (softmax == 0)
       result.notes.push_back("no Softmax in the graph: no attention to fuse");
     else
       result.notes.push_back(fmt::format("{} Softmax nodes but no self-attention subgraph matched: attention left unfused{}",

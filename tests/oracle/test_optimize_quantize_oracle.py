@@ -285,3 +285,28 @@ def test_quantize_errors(splade_bin, make_model, tmp_path):
     r = run_splade(splade_bin, "optimize", bad, check=False)
     assert r.returncode == 2 and "NoSuchOp" in r.stderr and r.stderr.count("\n") == 1
     assert not (tmp_path / "bad-optimized.onnx").exists()
+
+
+def test_optimize_without_metadata_and_noop_messages(splade_bin, make_model, tmp_path):
+    # Metadata is not needed: heads come from the graph's head-split Reshape.
+    m = onnx.load(model_path(make_model, "bert_splade"))
+    del m.metadata_props[:]
+    bare = str(tmp_path / "bare.onnx")
+    onnx.save(m, bare)
+    out = str(tmp_path / "bare-opt.onnx")
+    run_splade(splade_bin, "optimize", bare, "-o", out)
+    assert ops(out)["Attention"] == MODELS["bert_splade"][1]
+    # Optimizing the optimized model changes nothing and says why.
+    r = run_splade(splade_bin, "optimize", out, "-o", str(tmp_path / "again.onnx"))
+    assert "attention already fused" in r.stdout
+    assert sum(ops(str(tmp_path / "again.onnx")).values()) == sum(ops(out).values())
+    # A graph without attention: optimized, checked, and a note.
+    x = onnx.helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, ["b", 4])
+    y = onnx.helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, ["b", 3])
+    w = onnx.numpy_helper.from_array(np.arange(12, dtype=np.float32).reshape(4, 3), "w")
+    g = onnx.helper.make_graph([onnx.helper.make_node("MatMul", ["x", "w"], ["y"])], "g", [x], [y], [w])
+    mm = str(tmp_path / "mm.onnx")
+    onnx.save(onnx.helper.make_model(g, opset_imports=[onnx.helper.make_opsetid("", 14)]), mm)
+    r = run_splade(splade_bin, "optimize", mm)
+    assert "note: no Softmax" in r.stdout
+    assert (tmp_path / "mm-optimized.onnx").exists()
