@@ -289,7 +289,6 @@ void topological_sort(onnx::GraphProto& graph) {
   // Stable: among ready nodes, the one earliest in the original order goes first.
   std::vector<int> order;
   order.reserve(n);
-  std::vector<char> ready(n, 0);
   std::deque<int> queue;
   for (int i = 0; i < n; ++i)
     if (pending[i] == 0) queue.push_back(i);
