@@ -286,7 +286,7 @@ void topological_sort(onnx::GraphProto& graph) {
     pending[i] = static_cast<int>(deps.size());
     for (int d : deps) users[d].push_back(i);
   }
-  // Stable: among ready nodes, the one earliest in the original order goes first.
+  // Kahn's order with a FIFO queue seeded in the original order (close to the input order).
   std::vector<int> order;
   order.reserve(n);
   std::deque<int> queue;
