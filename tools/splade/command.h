@@ -36,5 +36,7 @@ void add_tokenize_command(CLI::App& app, CommandTable& table);
 void add_encode_command(CLI::App& app, CommandTable& table);
 void add_export_command(CLI::App& app, CommandTable& table);
 void add_convert_command(CLI::App& app, CommandTable& table);
+void add_optimize_command(CLI::App& app, CommandTable& table);
+void add_quantize_command(CLI::App& app, CommandTable& table);
 
 }  // namespace splade::cli

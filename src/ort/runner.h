@@ -1,0 +1,64 @@
+// A generic ONNX Runtime session: named int64/int32/float tensors in, every output out.
+// Used by optimize/quantize to check a rewritten model against its original and to time
+// it. (src/ort/ is the only place that includes onnxruntime headers.)
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace splade::ort {
+
+// A dense host tensor; exactly one of the value vectors is used, per `type`.
+struct HostTensor {
+  enum class Type { kFloat, kInt64, kInt32 };
+  std::string name;
+  Type type = Type::kFloat;
+  std::vector<std::int64_t> shape;
+  std::vector<float> f;
+  std::vector<std::int64_t> i64;
+  std::vector<std::int32_t> i32;
+  std::int64_t elements() const;
+};
+
+struct IoInfo {
+  std::string name;
+  int onnx_type = 0;                 // onnx::TensorProto::DataType value
+  std::vector<std::int64_t> shape;   // -1 for symbolic dims
+};
+
+enum class GraphOptimization { kDisabled, kBasic, kExtended, kAll };
+
+struct RunnerOptions {
+  int intra_op_threads = 1;
+  GraphOptimization optimization = GraphOptimization::kAll;
+};
+
+class Runner {
+ public:
+  // Creates the session. Throws splade::Error (kRuntime) with ORT's message.
+  Runner(const std::filesystem::path& model, const RunnerOptions& options = {});
+  ~Runner();
+  Runner(const Runner&) = delete;
+  Runner& operator=(const Runner&) = delete;
+
+  const std::vector<IoInfo>& inputs() const;
+  const std::vector<IoInfo>& outputs() const;
+  // Runs with the given inputs (by name; the model's inputs that are not given are an
+  // error) and returns every output as float/int64/int32 tensors (other element types are
+  // converted to float).
+  std::vector<HostTensor> run(const std::vector<HostTensor>& inputs);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// ORT's own offline graph optimizer: loads `in` with the given level on the CPU provider
+// and saves the optimized graph to `out` (SessionOptions::SetOptimizedModelFilePath).
+void save_ort_optimized(const std::filesystem::path& in, const std::filesystem::path& out,
+                        GraphOptimization level = GraphOptimization::kExtended);
+
+}  // namespace splade::ort
