@@ -40,6 +40,13 @@ add_library(utf8proc::utf8proc UNKNOWN IMPORTED)
 set_target_properties(utf8proc::utf8proc PROPERTIES
   IMPORTED_LOCATION "${UTF8PROC_LIBRARY}" INTERFACE_INCLUDE_DIRECTORIES "${UTF8PROC_INCLUDE_DIR}")
 
+# libstreamvbyte (Debian libstreamvbyte-dev): the SIMD posting codec of the impact index.
+find_library(STREAMVBYTE_LIBRARY NAMES streamvbyte REQUIRED)
+find_path(STREAMVBYTE_INCLUDE_DIR streamvbyte.h REQUIRED)
+add_library(streamvbyte::streamvbyte UNKNOWN IMPORTED)
+set_target_properties(streamvbyte::streamvbyte PROPERTIES
+  IMPORTED_LOCATION "${STREAMVBYTE_LIBRARY}" INTERFACE_INCLUDE_DIRECTORIES "${STREAMVBYTE_INCLUDE_DIR}")
+
 if(SPLADE_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

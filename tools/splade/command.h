@@ -32,5 +32,8 @@ class CommandTable {
 };
 
 void add_inspect_command(CLI::App& app, CommandTable& table);
+void add_index_command(CLI::App& app, CommandTable& table);
+void add_export_command(CLI::App& app, CommandTable& table);
+void add_search_command(CLI::App& app, CommandTable& table);
 
 }  // namespace splade::cli

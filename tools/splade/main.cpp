@@ -15,6 +15,9 @@ int main(int argc, char** argv) {
 
   CommandTable commands;
   add_inspect_command(app, commands);
+  add_index_command(app, commands);
+  add_export_command(app, commands);
+  add_search_command(app, commands);
 
   try {
     app.parse(argc, argv);
