@@ -89,7 +89,7 @@ class Index {
 
   // External id of an internal doc id (0 .. num_docs-1, in byte order of the ids).
   std::string_view doc_id(std::uint32_t doc) const;
-  // Sum of the document's impacts (its "length"; CIFF doclength).
+  // Sum of the document's impacts (its "length"; CIFF doclength), saturated at 2^32 - 1.
   std::uint32_t doc_length(std::uint32_t doc) const;
   std::optional<TermInfo> find_term(std::string_view term) const;
   std::string_view term(std::uint32_t ordinal) const;

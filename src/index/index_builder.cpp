@@ -149,9 +149,6 @@ IndexStats IndexBuilder::write(const std::filesystem::path& dir_in, bool overwri
       throw Error(ErrorCode::kInvalidArgument, "duplicate document id '" + m.ids[order[r]] + "'");
     new_id[order[r]] = static_cast<std::uint32_t>(r);
   }
-  for (std::size_t d = 0; d < n; ++d)
-    if (m.doc_lengths[d] > 0xFFFFFFFFull)
-      throw Error(ErrorCode::kUnsupported, "document '" + m.ids[d] + "': sum of impacts exceeds 2^32 - 1");
 
   std::vector<std::uint32_t> term_order(m.term_names.size());
   std::iota(term_order.begin(), term_order.end(), 0u);
@@ -245,7 +242,9 @@ IndexStats IndexBuilder::write(const std::filesystem::path& dir_in, bool overwri
     id_offset += m.ids[order[r]].size();
     dw.write_value(id_offset);
   }
-  for (std::size_t r = 0; r < n; ++r) dw.write_value(static_cast<std::uint32_t>(m.doc_lengths[order[r]]));
+  // Lengths saturate at 2^32 - 1 (they are metadata for CIFF, never used in scoring).
+  for (std::size_t r = 0; r < n; ++r)
+    dw.write_value(static_cast<std::uint32_t>(std::min<std::uint64_t>(m.doc_lengths[order[r]], 0xFFFFFFFFull)));
   dw.pad_to(8);
   for (std::size_t r = 0; r < n; ++r) dw.write(m.ids[order[r]].data(), m.ids[order[r]].size());
   dw.close();
