@@ -25,6 +25,7 @@ debian_packages=(
   libspdlog-dev libfmt-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
+  openjdk-17-jdk-headless
   ca-certificates
 )
 if [ "$want_python" = 1 ]; then
