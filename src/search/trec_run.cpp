@@ -1,7 +1,8 @@
 // TREC run output. Anserini's score column is reproduced byte for byte: Lucene's float
-// score, ScoreTiesAdjusterReranker (round to 1e-4 in float, each further tie within 1e-4
-// lowered by dup * 1e-6), then Java's String.format(Locale.US, "%f", float).
+// score, ScoreTiesAdjusterReranker (round to 1e-4 in double, back to float, each further
+// tie within 1e-4 lowered by dup * 1e-6 in float), then String.format(Locale.US, "%f", float).
 #include <charconv>
+#include <cstdint>
 #include <cmath>
 #include <cstdlib>
 #include <string>
@@ -14,24 +15,25 @@ namespace splade {
 
 namespace {
 
-// Java's Math.round(float): floor(a + 1/2) computed exactly, saturated to int, NaN -> 0.
-std::int32_t java_round(float a) {
+// Java's Math.round(double): the closest long, ties toward positive infinity (exact).
+std::int64_t java_round(double a) {
   if (std::isnan(a)) return 0;
-  const double r = std::floor(static_cast<double>(a) + 0.5);  // exact: a has 24 significant bits
-  if (r >= 2147483647.0) return 2147483647;
-  if (r <= -2147483648.0) return -2147483647 - 1;
-  return static_cast<std::int32_t>(r);
+  if (a >= 9.2233720368547758e18) return INT64_MAX;
+  if (a <= -9.2233720368547758e18) return INT64_MIN;
+  const double f = std::floor(a);
+  return static_cast<std::int64_t>(f) + (a - f >= 0.5 ? 1 : 0);
 }
 
 }  // namespace
 
 std::vector<float> anserini_adjusted_scores(const std::vector<Hit>& hits) {
+  // Anserini @81e3414 ScoreTiesAdjusterReranker: scores[i] = (float) (Math.round(scores[i] * 1e4d) / 1e4d),
+  // then in float: if (i == 0 || scores[i-1] - scores[i] > 1e-4f) dup = 0; else scores[i] -= 1e-6f * ++dup.
   std::vector<float> scores(hits.size());
   int dup = 0;
   for (std::size_t i = 0; i < hits.size(); ++i) {
-    volatile float lucene = static_cast<float>(hits[i].score);  // volatile: float rounding at each step
-    volatile float scaled = lucene * 1e4f;
-    volatile float v = static_cast<float>(java_round(scaled)) / 1e4f;
+    const float lucene = static_cast<float>(hits[i].score);  // Lucene's float score of the integer dot product
+    volatile float v = static_cast<float>(static_cast<double>(java_round(static_cast<double>(lucene) * 1e4)) / 1e4);
     if (i == 0 || scores[i - 1] - v > 1e-4f) {
       dup = 0;
     } else {

@@ -21,8 +21,8 @@ TEST(TrecRunJavaOracle, AdjustedScoresFormatLikeJava) {
   std::mt19937_64 rng(17);
   std::string input, expected;
   for (int list = 0; list < 400; ++list) {
-    // Magnitudes from tiny to past Math.round's int saturation; runs of ties.
-    const std::uint64_t top = std::vector<std::uint64_t>{3, 40, 1000, 20000, 300000, 20000000}[list % 6];
+    // Magnitudes from tiny to past float's exact integers (2^24); runs of ties.
+    const std::uint64_t top = std::vector<std::uint64_t>{3, 40, 1000, 20000, 300000, 20000000, 1000000000}[list % 7];
     std::uint64_t score = top + rng() % (top + 1);
     std::vector<Hit> hits;
     for (int i = 0; i < 60 && score > 0; ++i) {

@@ -1,6 +1,6 @@
-// Run files as Anserini writes them. Sources: ScoreTiesAdjusterReranker.java (round to
-// 1e-4 with Math.round(float), then each tie within 1e-4 lowered by dup * 1e-6, all in
-// float), RunOutputWriter.java (String.format(Locale.US, "%s Q0 %s %d %f %s")), and
+// Run files as Anserini writes them. Sources (castorini/anserini @81e3414):
+// ScoreTiesAdjusterReranker.java (round to 1e-4 in double, then each tie within 1e-4
+// lowered by dup * 1e-6 in float), RunOutputWriter.java (String.format(Locale.US, "%s Q0 %s %d %f %s")), and
 // java.util.Formatter's documented %f: the value's decimal digits rounded HALF_UP.
 #include <gtest/gtest.h>
 
@@ -37,13 +37,14 @@ TEST(TrecRun, AnseriniScoreTieAdjustment) {
   EXPECT_EQ(java_format_f(s[1]), "6.999999");
   EXPECT_EQ(java_format_f(s[2]), "6.999998");
   EXPECT_EQ(java_format_f(s[3]), "4.000000");
-  // 30001 * 1e4f rounds (to even) to 300009984 in float, so Anserini prints 30000.998047.
-  s = anserini_adjusted_scores({{0, 30001}});
-  EXPECT_EQ(java_format_f(s[0]), "30000.998047");
-  // Math.round(float) saturates at 2^31 - 1: every score above 214748.3647 prints the same.
-  s = anserini_adjusted_scores({{0, 300000}, {1, 250000}});
-  EXPECT_EQ(java_format_f(s[0]), "214748.359375");
-  EXPECT_EQ(java_format_f(s[1]), "214748.359375");
+  // Rounding is done in double (Anserini PR #1658: float overflowed for SPLADE scores).
+  s = anserini_adjusted_scores({{0, 30001}, {1, 3000000}, {2, 250000}});
+  EXPECT_EQ(java_format_f(s[0]), "30001.000000");
+  EXPECT_EQ(java_format_f(s[1]), "3000000.000000");
+  EXPECT_EQ(java_format_f(s[2]), "250000.000000");
+  // Above 2^24 the float score is no longer the integer (Lucene adds floats).
+  s = anserini_adjusted_scores({{0, 16777217}});
+  EXPECT_EQ(java_format_f(s[0]), "16777216.000000");
 }
 
 TEST(TrecRun, CliIndexSearchWritesRunAndRefusesBadInput) {

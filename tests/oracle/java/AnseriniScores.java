@@ -16,7 +16,7 @@ public class AnseriniScores {
       for (int i = 0; i < parts.length; i++) scores[i] = (float) Long.parseLong(parts[i]);
       int dup = 0;
       for (int i = 0; i < scores.length; i++) {
-        scores[i] = Math.round(scores[i] * 1e4f) / 1e4f;
+        scores[i] = (float) (Math.round(scores[i] * 1e4d) / 1e4d);  // as in Anserini @81e3414
         if (i == 0 || scores[i - 1] - scores[i] > 1e-4f) {
           dup = 0;
         } else {
