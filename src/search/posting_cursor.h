@@ -62,6 +62,27 @@ class PostingCursor {
     doc_ = docs_[pos_];
   }
 
+  // Calls f(doc, score) for every posting with doc < end, leaving the cursor on the first
+  // posting >= end (or kEnd). Works a decoded block at a time.
+  template <typename F>
+  void for_each_below(std::uint32_t end, F&& f) {
+    while (doc_ < end) {
+      if (!impacts_ready_) impact();
+      std::uint32_t i = pos_;
+      const std::uint32_t n = count_;
+      if (docs_[n - 1] < end) {
+        for (; i < n; ++i) f(docs_[i], weight_ * impacts_[i]);
+        pos_ = n - 1;
+        next();
+      } else {
+        for (; docs_[i] < end; ++i) f(docs_[i], weight_ * impacts_[i]);
+        pos_ = i;
+        doc_ = docs_[i];
+        return;
+      }
+    }
+  }
+
   // Upper bound of this term's score on `target`, from the block that would hold it,
   // without decoding (moves a separate "shallow" block pointer forward only). 0 if past the end.
   std::uint64_t block_max_score(std::uint32_t target) {

@@ -1,7 +1,7 @@
 // Searcher: the query's terms -> cursors, then exhaustive (term-at-a-time) or MaxScore with
-// block-max bounds (document-at-a-time). Both return the same top k: documents are
-// visited in doc id order, and a document only fails to enter when its score bound is
-// <= the k-th score, where a tie already loses to the earlier (smaller-id) document.
+// block-max bounds (windowed). Both return the same top k: candidates are pushed in doc id
+// order, and a document is only skipped when a bound on its score is <= the k-th score,
+// where a tie already loses to the earlier (smaller-id, i.e. smaller external id) document.
 #include <algorithm>
 #include <unordered_map>
 
@@ -65,6 +65,15 @@ struct Searcher::Impl {
     return top.take_sorted();
   }
 
+  // MaxScore over windows of doc ids (as Lucene's MaxScoreBulkScorer): the essential lists
+  // are accumulated term-at-a-time into a small window buffer; each window doc whose score
+  // plus the non-essential lists' bound could still enter the top k is completed from the
+  // non-essential lists (largest bound first, stopping as soon as it cannot enter), and
+  // pushed in doc id order. The essential/non-essential split is revised between windows.
+  static constexpr std::uint32_t kWindow = 4096;
+  std::uint64_t window[kWindow];
+  std::uint64_t touched[kWindow / 64];
+
   std::vector<Hit> maxscore(const std::vector<QueryTerm>& terms, std::size_t k) {
     const auto& idx = index.impl();
     std::vector<PostingCursor> cursors;
@@ -78,41 +87,68 @@ struct Searcher::Impl {
     for (std::size_t i = 0; i < n; ++i) bound[i] = cursors[i].max_score() + (i ? bound[i - 1] : 0);
 
     TopK top(k);
+    std::fill(std::begin(window), std::end(window), 0);
+    std::fill(std::begin(touched), std::end(touched), 0);
     std::size_t essential = 0;  // lists [essential, n) are essential; [0, essential) are not
-    std::uint32_t doc = PostingCursor::kEnd;
-    for (const auto& c : cursors) doc = std::min(doc, c.doc());
-
-    while (essential < n && doc != PostingCursor::kEnd) {
-      std::uint64_t score = 0;
-      std::uint32_t next_doc = PostingCursor::kEnd;
-      for (std::size_t i = essential; i < n; ++i) {
-        auto& c = cursors[i];
-        if (c.doc() == doc) {
-          score += c.score();
-          c.next();
+    int dense_windows = 0;
+    std::uint32_t window_number = 0;
+    for (;;) {
+      while (essential < n && !top.would_enter(bound[essential])) ++essential;
+      if (essential == n) break;
+      std::uint32_t start = PostingCursor::kEnd;
+      for (std::size_t i = essential; i < n; ++i) start = std::min(start, cursors[i].doc());
+      if (start == PostingCursor::kEnd) break;
+      const std::uint32_t end = start > PostingCursor::kEnd - kWindow ? PostingCursor::kEnd : start + kWindow;
+      auto add = [&](std::uint32_t doc, std::uint64_t score) {
+        const std::uint32_t at = doc - start;
+        window[at] += score;
+        touched[at >> 6] |= std::uint64_t{1} << (at & 63);
+      };
+      // Where the bound lets most documents through, completing them one by one from the
+      // non-essential lists costs more than adding those lists into the window as well
+      // ("full" windows score every document exactly). Decided from the previous window,
+      // and retried every 16 windows as the threshold rises.
+      const bool full = essential > 0 && dense_windows > 0 && (++window_number % 16 != 0);
+      if (full) {
+        for (std::size_t i = 0; i < essential; ++i) {
+          cursors[i].next_geq(start);
+          cursors[i].for_each_below(end, add);
         }
-        next_doc = std::min(next_doc, c.doc());
       }
-      if (essential > 0) {
-        // Block-max bound of the non-essential lists first (no decoding), then the lists
-        // themselves, largest first, stopping once even their maxima cannot lift the doc in.
-        std::uint64_t block_bound = score;
-        for (std::size_t i = 0; i < essential; ++i) block_bound += cursors[i].block_max_score(doc);
-        if (top.would_enter(block_bound)) {
-          for (std::size_t i = essential; i-- > 0;) {
-            if (!top.would_enter(score + bound[i])) break;
-            auto& c = cursors[i];
-            c.next_geq(doc);
-            if (c.doc() == doc) score += c.score();
+      for (std::size_t i = essential; i < n; ++i) cursors[i].for_each_below(end, add);
+      const std::uint64_t rest = essential ? bound[essential - 1] : 0;
+      std::uint32_t candidates = 0, passed = 0;
+      for (std::uint32_t w = 0; w < kWindow / 64; ++w) {
+        while (touched[w]) {
+          const std::uint32_t at = w * 64 + static_cast<std::uint32_t>(__builtin_ctzll(touched[w]));
+          touched[w] &= touched[w] - 1;
+          std::uint64_t score = window[at];
+          window[at] = 0;
+          const std::uint32_t doc = start + at;
+          if (essential > 0 && !full) {
+            ++candidates;
+            if (!top.would_enter(score + rest)) continue;
+            ++passed;
+            // Block-max bound of the non-essential lists (no decoding) before the lists themselves.
+            std::uint64_t block_bound = score;
+            for (std::size_t i = 0; i < essential; ++i) block_bound += cursors[i].block_max_score(doc);
+            if (!top.would_enter(block_bound)) continue;
+            bool out = false;
+            for (std::size_t i = essential; i-- > 0;) {
+              if (!top.would_enter(score + bound[i])) {
+                out = true;
+                break;
+              }
+              auto& c = cursors[i];
+              c.next_geq(doc);
+              if (c.doc() == doc) score += c.score();
+            }
+            if (out) continue;
           }
-          if (top.push(score, doc)) {
-            while (essential < n && !top.would_enter(bound[essential])) ++essential;
-          }
+          top.push(score, doc);
         }
-      } else if (top.push(score, doc)) {
-        while (essential < n && !top.would_enter(bound[essential])) ++essential;
       }
-      doc = next_doc;
+      if (!full) dense_windows = candidates > 0 && passed * 4 > candidates ? 1 : 0;
     }
     return top.take_sorted();
   }
