@@ -83,7 +83,8 @@ struct TopicResult {
   std::string topic_id;
   std::vector<Hit> hits;
   double encode_ms = 0;  // 0 without an encoder
-  double search_ms = 0;
+  double search_ms = 0;      // wall clock
+  double search_cpu_ms = 0;  // CPU time of the searching thread (robust on a loaded machine)
 };
 
 struct BatchSearchResult {
@@ -98,6 +99,7 @@ struct LatencySummary {
   std::size_t queries = 0;
   double mean_ms = 0, p50_ms = 0, p99_ms = 0, max_ms = 0;
   double qps = 0;  // queries / wall seconds (all threads)
+  double cpu_mean_ms = 0, cpu_p50_ms = 0, cpu_p99_ms = 0;  // search only: thread CPU time
 };
 LatencySummary summarize_search_latency(const BatchSearchResult& result);
 LatencySummary summarize_encode_latency(const BatchSearchResult& result);

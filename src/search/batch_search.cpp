@@ -1,4 +1,6 @@
 // search_topics: queries spread over threads (one Searcher each), timed one by one.
+#include <time.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -11,6 +13,14 @@
 #include "splade/searcher.h"
 
 namespace splade {
+
+namespace {
+double thread_cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+}  // namespace
 
 BatchSearchResult search_topics(const Index& index, const std::vector<Topic>& topics,
                                 const BatchSearchOptions& options) {
@@ -40,7 +50,9 @@ BatchSearchResult search_topics(const Index& index, const std::vector<Topic>& to
           query = &encoded;
         }
         const auto t0 = Clock::now();
+        const double c0 = thread_cpu_ms();
         out.hits = searcher.search(*query, options.search);
+        out.search_cpu_ms = thread_cpu_ms() - c0;
         out.search_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
       } catch (...) {
         std::lock_guard<std::mutex> lock(failure_mutex);
@@ -86,7 +98,12 @@ LatencySummary summarize(const BatchSearchResult& r, double TopicResult::*field)
 }  // namespace
 
 LatencySummary summarize_search_latency(const BatchSearchResult& result) {
-  return summarize(result, &TopicResult::search_ms);
+  LatencySummary s = summarize(result, &TopicResult::search_ms);
+  const LatencySummary cpu = summarize(result, &TopicResult::search_cpu_ms);
+  s.cpu_mean_ms = cpu.mean_ms;
+  s.cpu_p50_ms = cpu.p50_ms;
+  s.cpu_p99_ms = cpu.p99_ms;
+  return s;
 }
 LatencySummary summarize_encode_latency(const BatchSearchResult& result) {
   return summarize(result, &TopicResult::encode_ms);
