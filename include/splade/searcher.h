@@ -18,7 +18,7 @@ namespace splade {
 
 enum class SearchAlgorithm {
   kExhaustive,  // term-at-a-time into an accumulator per document; the reference
-  kMaxScore,    // document-at-a-time MaxScore with per-block maximum impacts; same result
+  kMaxScore,    // MaxScore over doc-id windows with per-block maximum impacts; same result
 };
 
 struct SearchOptions {
