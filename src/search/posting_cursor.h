@@ -25,6 +25,7 @@ class PostingCursor {
   std::uint32_t doc() const { return doc_; }
   std::uint64_t weight() const { return weight_; }
   std::uint64_t max_score() const { return max_score_; }
+  std::uint32_t df() const { return df_; }
   std::uint32_t impact() {
     if (!impacts_ready_) {
       const auto& b = blocks_[block_];

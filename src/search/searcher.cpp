@@ -90,7 +90,7 @@ struct Searcher::Impl {
     std::fill(std::begin(window), std::end(window), 0);
     std::fill(std::begin(touched), std::end(touched), 0);
     std::size_t essential = 0;  // lists [essential, n) are essential; [0, essential) are not
-    int dense_windows = 0;
+    double last_passed = 0;
     std::uint32_t window_number = 0;
     for (;;) {
       while (essential < n && !top.would_enter(bound[essential])) ++essential;
@@ -104,11 +104,16 @@ struct Searcher::Impl {
         window[at] += score;
         touched[at >> 6] |= std::uint64_t{1} << (at & 63);
       };
-      // Where the bound lets most documents through, completing them one by one from the
-      // non-essential lists costs more than adding those lists into the window as well
-      // ("full" windows score every document exactly). Decided from the previous window,
-      // and retried every 16 windows as the threshold rises.
-      const bool full = essential > 0 && dense_windows > 0 && (++window_number % 16 != 0);
+      // Where the bound lets many documents through, completing them one by one from the
+      // non-essential lists (a skip per list and document) costs more than adding those
+      // lists into the window as well ("full" windows score every document exactly).
+      // Decided from the previous window's pass count against the expected number of
+      // non-essential postings in a window; retried every 16 windows as the threshold rises.
+      double window_postings = 0;
+      for (std::size_t i = 0; i < essential; ++i) window_postings += cursors[i].df();
+      window_postings *= static_cast<double>(kWindow) / static_cast<double>(idx.num_docs);
+      const bool full = essential > 0 && last_passed * essential * 4.0 > window_postings &&
+                        (++window_number % 16 != 0);
       if (full) {
         for (std::size_t i = 0; i < essential; ++i) {
           cursors[i].next_geq(start);
@@ -117,7 +122,7 @@ struct Searcher::Impl {
       }
       for (std::size_t i = essential; i < n; ++i) cursors[i].for_each_below(end, add);
       const std::uint64_t rest = essential ? bound[essential - 1] : 0;
-      std::uint32_t candidates = 0, passed = 0;
+      std::uint32_t passed = 0;
       for (std::uint32_t w = 0; w < kWindow / 64; ++w) {
         while (touched[w]) {
           const std::uint32_t at = w * 64 + static_cast<std::uint32_t>(__builtin_ctzll(touched[w]));
@@ -126,7 +131,6 @@ struct Searcher::Impl {
           window[at] = 0;
           const std::uint32_t doc = start + at;
           if (essential > 0 && !full) {
-            ++candidates;
             if (!top.would_enter(score + rest)) continue;
             ++passed;
             // Block-max bound of the non-essential lists (no decoding) before the lists themselves.
@@ -148,7 +152,7 @@ struct Searcher::Impl {
           top.push(score, doc);
         }
       }
-      if (!full) dense_windows = candidates > 0 && passed * 4 > candidates ? 1 : 0;
+      if (!full) last_passed = passed;
     }
     return top.take_sorted();
   }
