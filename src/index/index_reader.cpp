@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "index/index_impl.h"
+#include "index/stream_vbyte_simd.h"
 #include "splade/error.h"
 
 namespace splade {
@@ -223,8 +224,8 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> Index::postings(std::uint32
   for (std::uint32_t b = 0; b < m.terms[t].num_blocks; ++b) {
     const std::uint32_t n = m.block_count(t, b);
     const auto* p = data + blocks[b].data_offset;
-    streamvbyte_delta_decode(p, docs, n, b == 0 ? 0 : blocks[b - 1].last_doc);
-    streamvbyte_decode(p + blocks[b].doc_bytes, impacts, n);
+    svb::delta_decode(p, docs, n, b == 0 ? 0 : blocks[b - 1].last_doc);
+    svb::decode(p + blocks[b].doc_bytes, impacts, n);
     if (docs[n - 1] != blocks[b].last_doc)
       throw Error(ErrorCode::kCorrupt, (m.dir / fmt_::kPostingsFile).string() + ": term '" + std::string(m.term_name(t)) + "': block does not decode to its last doc");
     for (std::uint32_t i = 0; i < n; ++i) out.emplace_back(docs[i], impacts[i]);

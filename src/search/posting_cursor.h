@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "index/index_impl.h"
+#include "index/stream_vbyte_simd.h"
 
 namespace splade {
 
@@ -29,7 +30,7 @@ class PostingCursor {
   std::uint32_t impact() {
     if (!impacts_ready_) {
       const auto& b = blocks_[block_];
-      streamvbyte_decode(data_ + b.data_offset + b.doc_bytes, impacts_, count_);
+      svb::decode(data_ + b.data_offset + b.doc_bytes, impacts_, count_);
       impacts_ready_ = true;
     }
     return impacts_[pos_];
@@ -97,7 +98,7 @@ class PostingCursor {
   void load(std::uint32_t b) {
     block_ = b;
     count_ = b + 1 < num_blocks_ ? index_format::kBlockSize : df_ - b * index_format::kBlockSize;
-    streamvbyte_delta_decode(data_ + blocks_[b].data_offset, docs_, count_, b == 0 ? 0 : blocks_[b - 1].last_doc);
+    svb::delta_decode(data_ + blocks_[b].data_offset, docs_, count_, b == 0 ? 0 : blocks_[b - 1].last_doc);
     impacts_ready_ = false;
     pos_ = 0;
     doc_ = docs_[0];
