@@ -32,10 +32,9 @@ fi
 echo "corpus: $corpus ($(du -b "$corpus" | cut -f1) bytes gzipped)"
 
 index="$work/index-$docs"
-start=$(date +%s.%N)
-"$splade" index --input "$corpus" --index "$index" --threads "$index_threads" --overwrite
-end=$(date +%s.%N)
-echo "splade index: $(echo "$end - $start" | bc) s wall, $(du -sb "$index" | cut -f1) bytes on disk"
+/usr/bin/time -f "splade index: %e s wall, %U s user, %S s sys, %M KB max RSS" \
+  "$splade" index --input "$corpus" --index "$index" --threads "$index_threads" --overwrite
+echo "splade index: $(du -sb "$index" | cut -f1) bytes on disk"
 
 for algorithm in maxscore exhaustive; do
   "$splade" search --index "$index" --topics "$queries" --output "$work/run.$algorithm.txt" \
