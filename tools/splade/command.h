@@ -38,5 +38,7 @@ void add_export_command(CLI::App& app, CommandTable& table);
 void add_convert_command(CLI::App& app, CommandTable& table);
 void add_optimize_command(CLI::App& app, CommandTable& table);
 void add_quantize_command(CLI::App& app, CommandTable& table);
+void add_index_command(CLI::App& app, CommandTable& table);
+void add_search_command(CLI::App& app, CommandTable& table);
 
 }  // namespace splade::cli

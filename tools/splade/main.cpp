@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   add_convert_command(app, commands);
   add_optimize_command(app, commands);
   add_quantize_command(app, commands);
+  add_index_command(app, commands);
+  add_search_command(app, commands);
 
   try {
     app.parse(argc, argv);
