@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   CommandTable commands;
   add_inspect_command(app, commands);
   add_eval_command(app, commands);
+  add_collection_command(app, commands);
 
   try {
     app.parse(argc, argv);
