@@ -1,6 +1,7 @@
 #include "collections/source_text.h"
 
 #include <cstdint>
+#include <cctype>
 #include <cstdlib>
 
 namespace splade::collections {
@@ -47,7 +48,11 @@ std::string html_to_text(std::string_view html) {
   text.reserve(html.size());
   for (size_t i = 0; i < html.size();) {
     const char c = html[i];
-    if (c == '<') {
+    // As HTML parsers do, '<' opens a tag only before a letter, '/', '!' or '?': CACM's
+    // "1 <= m <= n" is text.
+    const char next = i + 1 < html.size() ? html[i + 1] : '\0';
+    const bool opens_tag = std::isalpha(static_cast<unsigned char>(next)) || next == '/' || next == '!' || next == '?';
+    if (c == '<' && opens_tag) {
       const size_t close = html.find('>', i);
       if (close == std::string_view::npos) break;  // an unterminated tag ends the text
       text += ' ';

@@ -71,8 +71,18 @@ std::vector<TextRecord> smart_records(const fs::path& path) {
 }
 
 // CACM (Anserini's copy): one HTML file per document, CACM-NNNN.html, id = the file name
-// without ".html"; text = the page text. Topics: <DOC><DOCNO> n </DOCNO> text </DOC>. Qrels
-// are TREC qrels already.
+// without ".html" (as Anserini's HtmlCollection names it); text = the page text. Topics:
+// <DOC><DOCNO> n </DOCNO> text </DOC>. Qrels are TREC qrels, but 55 of their 796 lines name
+// documents below 1000 without the zero padding of the file names ("CACM-857" for
+// CACM-0857.html), which would never match: they are padded to 4 digits.
+std::string pad_cacm_docno(const std::string& docno) {
+  const std::string prefix = "CACM-";
+  if (docno.compare(0, prefix.size(), prefix) != 0) return docno;
+  std::string digits = docno.substr(prefix.size());
+  if (digits.empty() || digits.size() >= 4 || digits.find_first_not_of("0123456789") != std::string::npos) return docno;
+  return prefix + std::string(4 - digits.size(), '0') + digits;
+}
+
 TestCollection load_cacm(const fs::path& dir) {
   TestCollection c;
   for (auto& m : read_archive(dir / "cacm.tar.gz")) {
@@ -83,7 +93,7 @@ TestCollection load_cacm(const fs::path& dir) {
   const fs::path topics = dir / "topics.cacm.txt";
   c.topics = parse_sgml_records(read_text_input(topics), topics.string(), "DOC", "DOCNO");
   for_each_row(dir / "qrels.cacm.txt", 4, [&](const std::string& where, const auto& f) {
-    c.qrels.push_back({std::string(f[0]), std::string(f[2]), to_long(f[3], where)});
+    c.qrels.push_back({std::string(f[0]), pad_cacm_docno(std::string(f[2])), to_long(f[3], where)});
   });
   return c;
 }
