@@ -34,6 +34,7 @@ find_package(fmt REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(Threads REQUIRED)
 find_package(LibArchive REQUIRED)  # the CACM collection's tar.gz (src/collections/)
+find_package(yaml-cpp REQUIRED)    # regressions/*.yaml (src/regression/)
 
 find_library(UTF8PROC_LIBRARY NAMES utf8proc REQUIRED)
 find_path(UTF8PROC_INCLUDE_DIR utf8proc.h REQUIRED)

@@ -34,5 +34,6 @@ class CommandTable {
 void add_inspect_command(CLI::App& app, CommandTable& table);
 void add_eval_command(CLI::App& app, CommandTable& table);
 void add_collection_command(CLI::App& app, CommandTable& table);
+void add_regression_command(CLI::App& app, CommandTable& table);
 
 }  // namespace splade::cli

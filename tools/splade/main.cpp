@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   add_inspect_command(app, commands);
   add_eval_command(app, commands);
   add_collection_command(app, commands);
+  add_regression_command(app, commands);
 
   try {
     app.parse(argc, argv);
