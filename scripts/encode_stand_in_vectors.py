@@ -25,23 +25,32 @@ import os
 SKIP_IDS = (0, 101, 102)
 
 
-def encode(model, tokenizer, texts, batch_size=8):
+def encode(model, tokenizer, texts, batch_size=8, chunk=64):
+    """Per text, [(vocab id, w)] for w > 0. The MLM logits [tokens, vocab] are never held whole:
+    the decoder runs on chunks of `chunk` tokens and only their running maximum is kept, since
+    max_t log1p(relu(x_t)) == log1p(relu(max_t x_t)) exactly (monotone functions commute with max,
+    also in floating point), and padded positions are never looked at (the mask of the original
+    formula only zeroes them)."""
     import torch
+    head = model.cls.predictions
+    weight, bias = head.decoder.weight, head.bias  # [vocab, hidden], [vocab]
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     out = [None] * len(texts)
     with torch.no_grad():
         for start in range(0, len(order), batch_size):
             idx = order[start:start + batch_size]
             enc = tokenizer([texts[i] for i in idx], padding=True, truncation=True, max_length=512, return_tensors="pt")
-            logits = model(**enc).logits  # [batch, seq, vocab] float32
-            # max_t log1p(relu(x_t) * mask_t) == log1p(relu(max over unmasked t of x_t)) exactly
-            # (monotone functions commute with max, also in floating point); cheaper in memory.
-            logits.masked_fill_(enc["attention_mask"].unsqueeze(-1) == 0, float("-inf"))
-            w = torch.log1p(torch.relu(torch.max(logits, dim=1).values))
-            w[:, list(SKIP_IDS)] = 0
+            hidden = head.transform(model.bert(**enc).last_hidden_state)  # [batch, seq, hidden] float32
+            lengths = enc["attention_mask"].sum(dim=1).tolist()
             for row, i in enumerate(idx):
-                nz = torch.nonzero(w[row]).flatten().tolist()
-                out[i] = [(t, float(w[row, t])) for t in nz]
+                best = None
+                for c in range(0, lengths[row], chunk):
+                    x = torch.addmm(bias, hidden[row, c:min(lengths[row], c + chunk)], weight.t()).max(dim=0).values
+                    best = x if best is None else torch.maximum(best, x)
+                w = torch.log1p(torch.relu(best))
+                w[list(SKIP_IDS)] = 0
+                nz = torch.nonzero(w).flatten().tolist()
+                out[i] = [(t, float(w[t])) for t in nz]
     return out
 
 
@@ -75,7 +84,7 @@ def main():
     import torch
     import transformers
     torch.set_num_threads(args.threads)
-    model = transformers.AutoModelForMaskedLM.from_pretrained(args.model).eval()
+    model = transformers.BertForMaskedLM.from_pretrained(args.model).eval()  # BERT: the head is read directly
     tokenizer = transformers.AutoTokenizer.from_pretrained(args.model)
     vocab = {i: t for t, i in tokenizer.get_vocab().items()}
 

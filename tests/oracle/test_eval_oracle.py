@@ -37,6 +37,9 @@ QRELS = {
     "arguana": "beir/qrels.beir-v1.0.0-arguana.test.txt",
     "cacm": "collections/cacm/qrels.cacm.txt",
     "vaswani": "collections/vaswani/qrels",
+    # Not TREC qrels in the source: exported by `splade collection export` (graded 0..4 for Cranfield).
+    "cranfield": "export:cranfield",
+    "cisi": "export:cisi",
 }
 
 OPTIONS = [[], ["-c"], ["-M", "10"], ["-l", "2"], ["-J"], ["-c", "-M", "10", "-l", "2"], ["-c", "-J", "-M", "100"]]
@@ -121,8 +124,13 @@ def oracle(qrels, run, args):
 
 
 @pytest.fixture(scope="module", params=sorted(QRELS))
-def qrels_case(request, shared_data, tmp_path_factory):
-    path = os.path.join(shared_data, QRELS[request.param])
+def qrels_case(request, shared_data, splade_bin, tmp_path_factory):
+    if QRELS[request.param].startswith("export:"):
+        out = tmp_path_factory.mktemp("collection")
+        run_splade(splade_bin, "collection", "export", request.param, "--data", shared_data, "-o", str(out))
+        path = str(out / "qrels.txt")
+    else:
+        path = os.path.join(shared_data, QRELS[request.param])
     qrels = load_qrels(path)
     run_path = str(tmp_path_factory.mktemp("eval") / f"{request.param}.run")
     run = make_run(qrels, seed=sum(map(ord, request.param)), path=run_path)
