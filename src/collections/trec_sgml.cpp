@@ -15,6 +15,14 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+// "<" + name + ">" spelled out: GCC 12 warns (-Wrestrict, a false positive) on the operator+ chain.
+std::string tag(const char* opening, const std::string& name) {
+  std::string t(opening);
+  t.append(name);
+  t.push_back('>');
+  return t;
+}
+
 long line_of(std::string_view text, size_t offset) {
   return 1 + static_cast<long>(std::count(text.begin(), text.begin() + static_cast<long>(offset), '\n'));
 }
@@ -25,8 +33,9 @@ std::vector<TextRecord> parse_sgml_records(std::string_view text, const std::str
                                            const std::string& record_tag, const std::string& id_tag) {
   // Searching a lower-cased copy keeps offsets identical to the original text.
   const std::string folded = lower(text);
-  const std::string open = "<" + lower(record_tag) + ">", close = "</" + lower(record_tag) + ">";
-  const std::string id_open = "<" + lower(id_tag) + ">", id_close = "</" + lower(id_tag) + ">";
+  const std::string record = lower(record_tag), id = lower(id_tag);
+  const std::string open = tag("<", record), close = tag("</", record);
+  const std::string id_open = tag("<", id), id_close = tag("</", id);
   std::vector<TextRecord> records;
   size_t pos = 0;
   while ((pos = folded.find(open, pos)) != std::string::npos) {
