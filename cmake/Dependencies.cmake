@@ -42,6 +42,8 @@ add_library(libzip::zip UNKNOWN IMPORTED)
 set_target_properties(libzip::zip PROPERTIES
   IMPORTED_LOCATION "${LIBZIP_LIBRARY}" INTERFACE_INCLUDE_DIRECTORIES "${LIBZIP_INCLUDE_DIR}")
 find_package(OpenSSL REQUIRED)
+find_package(LibArchive REQUIRED)  # the CACM collection's tar.gz (src/collections/)
+find_package(yaml-cpp REQUIRED)    # regressions/*.yaml (src/regression/)
 
 find_library(UTF8PROC_LIBRARY NAMES utf8proc REQUIRED)
 find_path(UTF8PROC_INCLUDE_DIR utf8proc.h REQUIRED)

@@ -40,5 +40,8 @@ void add_optimize_command(CLI::App& app, CommandTable& table);
 void add_quantize_command(CLI::App& app, CommandTable& table);
 void add_index_command(CLI::App& app, CommandTable& table);
 void add_search_command(CLI::App& app, CommandTable& table);
+void add_eval_command(CLI::App& app, CommandTable& table);
+void add_collection_command(CLI::App& app, CommandTable& table);
+void add_regression_command(CLI::App& app, CommandTable& table);
 
 }  // namespace splade::cli

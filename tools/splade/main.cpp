@@ -23,6 +23,9 @@ int main(int argc, char** argv) {
   add_quantize_command(app, commands);
   add_index_command(app, commands);
   add_search_command(app, commands);
+  add_eval_command(app, commands);
+  add_collection_command(app, commands);
+  add_regression_command(app, commands);
 
   try {
     app.parse(argc, argv);
