@@ -14,9 +14,6 @@
 
 namespace splade {
 
-// One document or query as the index sees it: (term, integer impact) pairs.
-using SparseVector = std::vector<std::pair<std::string, std::uint32_t>>;
-
 struct IndexStats {
   std::uint64_t num_docs = 0;
   std::uint64_t num_terms = 0;
