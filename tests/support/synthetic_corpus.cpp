@@ -46,10 +46,12 @@ TermModel TermModel::from_query_vectors(const std::filesystem::path& queries, co
                                         double unseen_weight) {
   TermModel m;
   std::unordered_map<std::string, std::size_t> df;
+  std::unordered_map<std::string, std::vector<std::uint32_t>> weights;
   for (const auto& topic : read_topics(queries, TopicFormat::kTsvTokens)) {
     for (const auto& [token, weight] : topic.vector) {
       ++df[token];
       m.query_impacts.push_back(static_cast<std::uint32_t>(weight));
+      weights[token].push_back(static_cast<std::uint32_t>(weight));
     }
   }
   std::ifstream in(vocab);
@@ -60,6 +62,8 @@ TermModel TermModel::from_query_vectors(const std::filesystem::path& queries, co
     const auto it = df.find(token);
     m.tokens.push_back(token);
     m.token_weights.push_back(it == df.end() ? unseen_weight : static_cast<double>(it->second));
+    auto w = weights.find(token);
+    m.token_impacts.push_back(w == weights.end() ? std::vector<std::uint32_t>{} : std::move(w->second));
   }
   std::sort(m.query_impacts.begin(), m.query_impacts.end());
   return m;
@@ -81,7 +85,9 @@ void generate_corpus(const TermModel& model, const CorpusSpec& spec, const Docum
       const std::size_t t = terms.sample(rng);
       if (seen[t] == d + 1) continue;
       seen[t] = static_cast<std::uint32_t>(d + 1);
-      const std::uint32_t q = model.query_impacts[static_cast<std::size_t>(uniform() * model.query_impacts.size())];
+      const auto& own = model.token_impacts[t];
+      const auto& pool = own.empty() ? model.query_impacts : own;
+      const std::uint32_t q = pool[static_cast<std::size_t>(uniform() * pool.size())];
       const auto impact = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::lround(q * spec.impact_scale)));
       doc.emplace_back(model.tokens[t], impact);
     }

@@ -5,7 +5,9 @@
 //     vocabulary (SPLADE expands documents into terms that no query uses);
 //   - how many distinct terms a document has: log-normal (median `median_terms`, `sigma`),
 //     clamped to [4, 600];
-//   - impacts: drawn from the real queries' integer weights, times `impact_scale`, at least 1.
+//   - impacts: for a token the real queries use, one of the weights the queries gave that
+//     token (so a term SPLADE weighs low in queries is low in documents too); for other
+//     tokens, one of all the queries' weights; times `impact_scale`, at least 1.
 // Not modelled: topical co-occurrence (terms are drawn independently). All randomness comes
 // from one mt19937_64 seeded by `seed`, so a spec names exactly one corpus.
 #pragma once
@@ -36,6 +38,7 @@ struct TermModel {
   std::vector<std::string> tokens;
   std::vector<double> token_weights;        // sampling weight of each token
   std::vector<std::uint32_t> query_impacts;  // every integer weight seen in the real queries
+  std::vector<std::vector<std::uint32_t>> token_impacts;  // by token: its weights in the queries (may be empty)
   // From Anserini's query TSV (qid<TAB>tokens repeated by weight) and a vocab.txt.
   static TermModel from_query_vectors(const std::filesystem::path& queries, const std::filesystem::path& vocab,
                                       double unseen_weight = 0.02);
