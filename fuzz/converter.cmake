@@ -1,5 +1,5 @@
 # libFuzzer targets of the converter's untrusted-input parsers (configure with
-# CMAKE_CXX_COMPILER=clang++ -DSPLADE_FUZZ=ON; scripts/fuzz_converter.sh does it).
+# CMAKE_CXX_COMPILER=clang++ -DSPLADE_FUZZ=ON; scripts/fuzz.sh does it).
 # Included from the top-level CMakeLists.txt. Each target compiles only the sources it
 # fuzzes (no ONNX Runtime), with ASan + UBSan.
 set(_fuzz_flags -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -g -O1)
