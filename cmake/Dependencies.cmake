@@ -33,12 +33,25 @@ find_package(ZLIB REQUIRED)
 find_package(fmt REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(Threads REQUIRED)
+# Converter (src/hf/): pytorch_model.bin is a zip archive; sha256 of the source weights.
+# Debian's libzip-config.cmake insists on the zipcmp/zipmerge tools (another package), so
+# the library is found directly.
+find_library(LIBZIP_LIBRARY NAMES zip REQUIRED)
+find_path(LIBZIP_INCLUDE_DIR zip.h REQUIRED)
+add_library(libzip::zip UNKNOWN IMPORTED)
+set_target_properties(libzip::zip PROPERTIES
+  IMPORTED_LOCATION "${LIBZIP_LIBRARY}" INTERFACE_INCLUDE_DIRECTORIES "${LIBZIP_INCLUDE_DIR}")
+find_package(OpenSSL REQUIRED)
 
 find_library(UTF8PROC_LIBRARY NAMES utf8proc REQUIRED)
 find_path(UTF8PROC_INCLUDE_DIR utf8proc.h REQUIRED)
 add_library(utf8proc::utf8proc UNKNOWN IMPORTED)
 set_target_properties(utf8proc::utf8proc PROPERTIES
   IMPORTED_LOCATION "${UTF8PROC_LIBRARY}" INTERFACE_INCLUDE_DIRECTORIES "${UTF8PROC_INCLUDE_DIR}")
+
+# ICU (Debian libicu-dev): the tokenizer needs each character's Unicode age (u_charAge) to
+# reproduce the Unicode 8.0/9.0 tables of Hugging Face tokenizers; utf8proc has no age.
+find_package(ICU REQUIRED COMPONENTS uc)
 
 if(SPLADE_BUILD_TESTS)
   find_package(GTest REQUIRED)

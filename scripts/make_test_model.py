@@ -10,12 +10,14 @@ exporters cannot fold them away (see shared/docs/reference-onnxruntime.md).
 
   make_test_model.py OUT_DIR [--arch bert|distilbert] [--size tiny|base] [--seed N]
                      [--weights safetensors|bin|both] [--dtype float32|float16|bfloat16]
-                     [--untied] [--export-onnx hidden|splade|logits] [--opset 14]
+                     [--untied] [--export-onnx hidden|splade] [--opset 14]
+                     [--max-shard-size 2MB]  (sharded weights with an index.json)
 
 --export-onnx hidden: convert_hf_model_to_onnx.py's export (AutoModel, last_hidden_state,
   dynamic axes, metadata model_type/num_heads/hidden_size) -> OUT_DIR/model.onnx
 --export-onnx splade: splade_to_onnx.py's SpladeExportWrapper (output_idx, output_weights).
---export-onnx logits: the MLM itself (input_ids, attention_mask[, token_type_ids] -> logits).
+--export-onnx pooled: the same SPLADE math, batched: output "sparse_vector" [batch, vocab].
+--export-onnx logits: the MLM head's "logits" [batch, seq, vocab] (pooling left to the caller).
 """
 import argparse
 import os
@@ -74,14 +76,30 @@ def export_onnx(model, args, tokenizer):
         axes = {n: {0: "batch_size", 1: "sequence"} for n in names + ["last_hidden_state"]}
         torch.onnx.export(base, inputs, out, input_names=names, output_names=["last_hidden_state"],
                           dynamic_axes=axes, do_constant_folding=True, opset_version=args.opset)
-    elif args.export_onnx == "logits":
-        # Positional order of BertForMaskedLM/DistilBertForMaskedLM.forward.
-        names = ["input_ids", "attention_mask"] + (["token_type_ids"] if args.arch == "bert" else [])
+    elif args.export_onnx in ("pooled", "logits"):
+        class PooledWrapper(nn.Module):
+            # The seed's SPLADE pooling without the nonzero step: [batch, vocab].
+            def __init__(self, m):
+                super().__init__()
+                self.m = m
+
+            def forward(self, input_ids, attention_mask, token_type_ids):
+                kwargs = {"input_ids": input_ids, "attention_mask": attention_mask}
+                if args.arch == "bert":
+                    kwargs["token_type_ids"] = token_type_ids
+                logits = self.m(**kwargs).logits
+                if args.export_onnx == "logits":
+                    return logits
+                return torch.max(torch.log1p(torch.relu(logits)) * attention_mask.unsqueeze(-1), dim=1).values
+
+        names = ["input_ids", "attention_mask", "token_type_ids"]
         tt = enc.get("token_type_ids", torch.zeros_like(enc["input_ids"]))
-        feeds = {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"], "token_type_ids": tt}
-        axes = {n: {0: "batch_size", 1: "sequence"} for n in names + ["logits"]}
-        torch.onnx.export(model, tuple(feeds[n] for n in names), out, input_names=names, output_names=["logits"],
-                          dynamic_axes=axes, do_constant_folding=True, opset_version=args.opset)
+        out_name = "logits" if args.export_onnx == "logits" else "sparse_vector"
+        axes = {n: {0: "batch_size", 1: "sequence"} for n in names}
+        axes[out_name] = {0: "batch_size", 1: "sequence"} if out_name == "logits" else {0: "batch_size"}
+        torch.onnx.export(PooledWrapper(model), (enc["input_ids"], enc["attention_mask"], tt), out,
+                          input_names=names, output_names=[out_name], dynamic_axes=axes,
+                          do_constant_folding=True, opset_version=args.opset)
     else:
         class SpladeExportWrapper(nn.Module):
             # Verbatim math of anserini src/main/python/onnx/splade_to_onnx.py.
@@ -128,8 +146,9 @@ def main():
     ap.add_argument("--dtype", choices=["float32", "float16", "bfloat16"], default="float32")
     ap.add_argument("--hidden-act", default="gelu")
     ap.add_argument("--untied", action="store_true", help="untied MLM decoder weights")
+    ap.add_argument("--max-shard-size", help="save_pretrained's max_shard_size, e.g. 2MB (sharded weights)")
     ap.add_argument("--vocab", default=DEFAULT_VOCAB)
-    ap.add_argument("--export-onnx", choices=["hidden", "splade", "logits"])
+    ap.add_argument("--export-onnx", choices=["hidden", "splade", "pooled", "logits"])
     ap.add_argument("--opset", type=int, default=14)
     args = ap.parse_args()
 
@@ -142,10 +161,11 @@ def main():
     tokenizer.save_pretrained(args.out)
     dtype = getattr(torch, args.dtype)
     to_save = model.to(dtype) if dtype != torch.float32 else model
+    shard = {"max_shard_size": args.max_shard_size} if args.max_shard_size else {}
     if args.weights in ("safetensors", "both"):
-        to_save.save_pretrained(args.out, safe_serialization=True)
+        to_save.save_pretrained(args.out, safe_serialization=True, **shard)
     if args.weights in ("bin", "both"):
-        to_save.save_pretrained(args.out, safe_serialization=False)
+        to_save.save_pretrained(args.out, safe_serialization=False, **shard)
     if args.export_onnx:
         export_onnx(model.float(), args, tokenizer)
     print(f"wrote {args.arch}/{args.size} random-weight model to {args.out}", file=sys.stderr)

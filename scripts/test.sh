@@ -9,5 +9,9 @@ scripts/setup.sh --python
 scripts/build.sh
 echo "== C++ unit tests (ctest)"
 (cd build && ctest --output-on-failure -j"$(nproc)")
+echo "== fuzzing under ASan/UBSan, bounded (scripts/fuzz.sh, clang)"
+scripts/fuzz.sh 20
 echo "== parity tests against the Python references (pytest)"
 SPLADE_BIN="$root/build/tools/splade/splade" .venv/bin/python -m pytest -q -p no:cacheprovider tests/oracle
+echo "== bounded fuzzing of the converter's parsers (libFuzzer)"
+scripts/fuzz_converter.sh 20

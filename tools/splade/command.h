@@ -34,5 +34,9 @@ class CommandTable {
 void add_inspect_command(CLI::App& app, CommandTable& table);
 void add_optimize_command(CLI::App& app, CommandTable& table);
 void add_quantize_command(CLI::App& app, CommandTable& table);
+void add_tokenize_command(CLI::App& app, CommandTable& table);
+void add_encode_command(CLI::App& app, CommandTable& table);
+void add_export_command(CLI::App& app, CommandTable& table);
+void add_convert_command(CLI::App& app, CommandTable& table);
 
 }  // namespace splade::cli

@@ -17,6 +17,10 @@ int main(int argc, char** argv) {
   add_inspect_command(app, commands);
   add_optimize_command(app, commands);
   add_quantize_command(app, commands);
+  add_tokenize_command(app, commands);
+  add_encode_command(app, commands);
+  add_export_command(app, commands);
+  add_convert_command(app, commands);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,62 @@
+// splade::Encoder: text in, SPLADE vector out, with the model's own contract.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "splade/sparse_vector.h"
+#include "splade/tokenizer.h"
+
+namespace splade {
+
+// How a model hands back its SPLADE weights, recognized from its inputs and outputs.
+enum class ModelContract {
+  kAnserini,  // output_idx (int64 [n]) + output_weights (float [n]); batch 1 (splade_to_onnx.py)
+  kPooled,    // one float output [batch, vocab]: pooled weights
+  kLogits,    // one float output [batch, seq, vocab]: MLM logits, pooled here with
+              // max over tokens of log1p(relu(logits)) * attention_mask
+};
+const char* to_string(ModelContract contract);
+
+struct EncoderOptions {
+  int max_length = 0;                             // 0: the tokenizer's model_max_length
+  Truncation truncation = Truncation::kHuggingFace;  // kAnserini: 510 pieces + [CLS] + [SEP]
+  float threshold = 0.0f;                         // drop weights below this (0: keep every non-zero)
+  int top_k = 0;                                  // keep the k largest weights (0: all)
+  int threads = 0;                                // ONNX Runtime intra-op threads (0: one per core)
+};
+
+class Encoder {
+ public:
+  // A directory as `splade convert` writes it: model.onnx + tokenizer files
+  // (tokenizer.json, or vocab.txt [+ tokenizer_config.json]). Throws splade::Error.
+  static Encoder open(const std::string& model_dir, const EncoderOptions& options = {});
+  // An ONNX file plus a directory or vocab.txt for the tokenizer.
+  static Encoder open(const std::string& onnx_path, const std::string& tokenizer_path,
+                      const EncoderOptions& options = {});
+  ~Encoder();
+  Encoder(Encoder&&) noexcept;
+  Encoder& operator=(Encoder&&) noexcept;
+
+  ModelContract contract() const;
+  const Tokenizer& tokenizer() const;
+  const EncoderOptions& options() const;
+
+  // Thread-safe: one ONNX Runtime session serves every caller.
+  SparseVector encode(std::string_view text) const;
+  // Batched (one padded Run per call for pooled/logits models; one Run per text for
+  // Anserini's batch-1 contract). Results in input order.
+  std::vector<SparseVector> encode_batch(const std::vector<std::string_view>& texts) const;
+  // Same, from already tokenized input (what the encode pipeline does after its own
+  // tokenization stage).
+  std::vector<SparseVector> encode_tokenized(const std::vector<Encoding>& encodings) const;
+
+ private:
+  struct Impl;
+  explicit Encoder(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace splade

@@ -1,0 +1,208 @@
+#include "splade/encoder.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "encode/model_contract.h"
+#include "ort/inference_session.h"
+#include "splade/error.h"
+
+namespace splade {
+namespace fs = std::filesystem;
+
+const char* to_string(ModelContract contract) {
+  switch (contract) {
+    case ModelContract::kAnserini: return "anserini (output_idx, output_weights)";
+    case ModelContract::kPooled: return "pooled [batch, vocab]";
+    case ModelContract::kLogits: return "logits [batch, seq, vocab]";
+  }
+  return "?";
+}
+
+struct Encoder::Impl {
+  EncoderOptions options;
+  Tokenizer tokenizer;
+  std::unique_ptr<ort::InferenceSession> session;
+  encode::ContractInfo contract;
+  std::vector<std::int64_t> dropped_ids;  // [PAD], [CLS], [SEP]: never terms (as Anserini)
+
+  Impl(const EncoderOptions& o, Tokenizer t) : options(o), tokenizer(std::move(t)) {}
+
+  EncodeOptions encode_options() const {
+    EncodeOptions e;
+    e.max_length = options.max_length;
+    e.truncation = options.truncation;
+    return e;
+  }
+
+  bool dropped(std::int64_t id) const {
+    return std::find(dropped_ids.begin(), dropped_ids.end(), id) != dropped_ids.end();
+  }
+
+  void finish(SparseVector& v) const {
+    std::size_t out = 0;
+    for (std::size_t i = 0; i < v.ids.size(); ++i) {
+      if (v.weights[i] > 0.0f && !dropped(v.ids[i])) {
+        v.ids[out] = v.ids[i];
+        v.weights[out] = v.weights[i];
+        ++out;
+      }
+    }
+    v.ids.resize(out);
+    v.weights.resize(out);
+    prune(v, options.threshold, options.top_k);
+  }
+
+  // Inputs for `batch` encodings padded to the longest: [batch, seq] int64 each.
+  struct Padded {
+    std::int64_t batch = 0, seq = 0;
+    std::vector<std::int64_t> ids, mask, types;
+  };
+  Padded pad(const std::vector<const Encoding*>& batch) const {
+    Padded p;
+    p.batch = static_cast<std::int64_t>(batch.size());
+    for (const auto* e : batch) p.seq = std::max<std::int64_t>(p.seq, static_cast<std::int64_t>(e->ids.size()));
+    const auto n = static_cast<std::size_t>(p.batch * p.seq);
+    p.ids.assign(n, tokenizer.pad_id());
+    p.mask.assign(n, 0);
+    p.types.assign(n, 0);
+    for (std::size_t b = 0; b < batch.size(); ++b) {
+      const auto& e = *batch[b];
+      const std::size_t row = b * static_cast<std::size_t>(p.seq);
+      std::copy(e.ids.begin(), e.ids.end(), p.ids.begin() + static_cast<std::ptrdiff_t>(row));
+      std::fill_n(p.mask.begin() + static_cast<std::ptrdiff_t>(row), e.ids.size(), 1);
+      if (!e.type_ids.empty())
+        std::copy(e.type_ids.begin(), e.type_ids.end(), p.types.begin() + static_cast<std::ptrdiff_t>(row));
+    }
+    return p;
+  }
+
+  ort::RunOutputs run(const Padded& p) const {
+    std::vector<ort::Int64Input> inputs;
+    const std::vector<std::int64_t> dims = {p.batch, p.seq};
+    for (const auto& name : contract.input_names) {
+      const auto& data = name == "input_ids" ? p.ids : name == "attention_mask" ? p.mask : p.types;
+      inputs.push_back({name, data.data(), dims});
+    }
+    return session->run(inputs, contract.output_names);
+  }
+
+  SparseVector encode_anserini(const Encoding& e) const {
+    Padded p = pad({&e});
+    auto out = run(p);
+    const std::size_t n = out.element_count(0);
+    if (out.element_count(1) != n)
+      throw Error(ErrorCode::kRuntime, "model returned " + std::to_string(n) + " output_idx but " +
+                                           std::to_string(out.element_count(1)) + " output_weights");
+    const std::int64_t* idx = out.int64s(0);
+    const float* w = out.floats(1);
+    std::vector<std::pair<std::int64_t, float>> pairs;
+    pairs.reserve(n);
+    const auto vocab = static_cast<std::int64_t>(tokenizer.vocab_size());
+    for (std::size_t i = 0; i < n; ++i) {
+      if (idx[i] < 0 || idx[i] >= vocab)
+        throw Error(ErrorCode::kRuntime, "model returned vocabulary id " + std::to_string(idx[i]) +
+                                             " outside [0, " + std::to_string(vocab) + ")");
+      pairs.emplace_back(idx[i], w[i]);
+    }
+    std::sort(pairs.begin(), pairs.end());
+    SparseVector v;
+    for (const auto& [id, weight] : pairs) {
+      v.ids.push_back(id);
+      v.weights.push_back(weight);
+    }
+    finish(v);
+    return v;
+  }
+
+  void encode_batched(const std::vector<const Encoding*>& batch, std::vector<SparseVector>& result) const {
+    Padded p = pad(batch);
+    auto out = run(p);
+    const auto dims = out.dims(0);
+    const std::int64_t vocab = dims.back();
+    const float* data = out.floats(0);
+    for (std::size_t b = 0; b < batch.size(); ++b) {
+      SparseVector v;
+      if (contract.contract == ModelContract::kPooled) {
+        const float* row = data + b * static_cast<std::size_t>(vocab);
+        for (std::int64_t t = 0; t < vocab; ++t)
+          if (row[t] > 0.0f) v.ids.push_back(t), v.weights.push_back(row[t]);
+      } else {
+        // logits [batch, seq, vocab]: SPLADE pooling, max over unmasked positions of
+        // log1p(relu(x)); log1p and relu are monotonic, so take the max first.
+        const std::size_t seq = static_cast<std::size_t>(dims[1]);
+        const std::size_t len = batch[b]->ids.size();
+        std::vector<float> best(static_cast<std::size_t>(vocab), 0.0f);
+        for (std::size_t s = 0; s < len; ++s) {
+          const float* row = data + (b * seq + s) * static_cast<std::size_t>(vocab);
+          for (std::int64_t t = 0; t < vocab; ++t) best[static_cast<std::size_t>(t)] = std::max(best[static_cast<std::size_t>(t)], row[t]);
+        }
+        for (std::int64_t t = 0; t < vocab; ++t) {
+          const float x = best[static_cast<std::size_t>(t)];
+          if (x > 0.0f) v.ids.push_back(t), v.weights.push_back(std::log1p(x));
+        }
+      }
+      finish(v);
+      result.push_back(std::move(v));
+    }
+  }
+};
+
+Encoder::Encoder(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Encoder::~Encoder() = default;
+Encoder::Encoder(Encoder&&) noexcept = default;
+Encoder& Encoder::operator=(Encoder&&) noexcept = default;
+
+Encoder Encoder::open(const std::string& model_dir, const EncoderOptions& options) {
+  const fs::path dir(model_dir);
+  if (!fs::is_directory(dir))
+    throw Error(ErrorCode::kNotFound, model_dir + ": not a model directory (expected model.onnx + tokenizer files)");
+  return open((dir / "model.onnx").string(), model_dir, options);
+}
+
+Encoder Encoder::open(const std::string& onnx_path, const std::string& tokenizer_path, const EncoderOptions& options) {
+  if (!fs::exists(onnx_path)) throw Error(ErrorCode::kNotFound, onnx_path + ": no such model file");
+  Tokenizer tokenizer = fs::is_directory(tokenizer_path) ? Tokenizer::from_directory(tokenizer_path)
+                                                         : Tokenizer::from_vocab_file(tokenizer_path);
+  auto impl = std::make_unique<Impl>(options, std::move(tokenizer));
+  ort::SessionOptions so;
+  so.intra_op_threads = options.threads;
+  impl->session = std::make_unique<ort::InferenceSession>(onnx_path, so);
+  impl->contract = encode::detect_contract(onnx_path, impl->session->inputs(), impl->session->outputs(),
+                                           impl->tokenizer.vocab_size());
+  impl->dropped_ids = {impl->tokenizer.pad_id(), impl->tokenizer.cls_id(), impl->tokenizer.sep_id()};
+  return Encoder(std::move(impl));
+}
+
+ModelContract Encoder::contract() const { return impl_->contract.contract; }
+const Tokenizer& Encoder::tokenizer() const { return impl_->tokenizer; }
+const EncoderOptions& Encoder::options() const { return impl_->options; }
+
+SparseVector Encoder::encode(std::string_view text) const {
+  return std::move(encode_batch({text}).front());
+}
+
+std::vector<SparseVector> Encoder::encode_batch(const std::vector<std::string_view>& texts) const {
+  std::vector<Encoding> encodings;
+  encodings.reserve(texts.size());
+  const EncodeOptions eo = impl_->encode_options();
+  for (auto t : texts) encodings.push_back(impl_->tokenizer.encode(t, eo));
+  return encode_tokenized(encodings);
+}
+
+std::vector<SparseVector> Encoder::encode_tokenized(const std::vector<Encoding>& encodings) const {
+  std::vector<SparseVector> result;
+  result.reserve(encodings.size());
+  if (encodings.empty()) return result;
+  if (impl_->contract.contract == ModelContract::kAnserini) {
+    for (const auto& e : encodings) result.push_back(impl_->encode_anserini(e));
+    return result;
+  }
+  std::vector<const Encoding*> batch;
+  for (const auto& e : encodings) batch.push_back(&e);
+  impl_->encode_batched(batch, result);
+  return result;
+}
+
+}  // namespace splade

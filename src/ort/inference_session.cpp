@@ -1,0 +1,119 @@
+#include "ort/inference_session.h"
+
+#include <onnxruntime_cxx_api.h>
+
+#include "ort/environment.h"
+#include "splade/error.h"
+
+namespace splade::ort {
+namespace {
+
+ElementType from_onnx(ONNXTensorElementDataType t) {
+  switch (t) {
+    case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT: return ElementType::kFloat;
+    case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64: return ElementType::kInt64;
+    case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32: return ElementType::kInt32;
+    default: return ElementType::kOther;
+  }
+}
+
+IoSpec describe(const std::string& name, const Ort::TypeInfo& info) {
+  IoSpec spec;
+  spec.name = name;
+  if (info.GetONNXType() != ONNX_TYPE_TENSOR) return spec;
+  auto tensor = info.GetTensorTypeAndShapeInfo();
+  spec.type = from_onnx(tensor.GetElementType());
+  spec.dims = tensor.GetShape();
+  return spec;
+}
+
+}  // namespace
+
+struct RunOutputs::Impl {
+  std::vector<Ort::Value> values;
+};
+
+RunOutputs::RunOutputs() : impl(std::make_unique<Impl>()) {}
+RunOutputs::~RunOutputs() = default;
+RunOutputs::RunOutputs(RunOutputs&&) noexcept = default;
+RunOutputs& RunOutputs::operator=(RunOutputs&&) noexcept = default;
+
+std::size_t RunOutputs::size() const { return impl->values.size(); }
+std::vector<std::int64_t> RunOutputs::dims(std::size_t i) const {
+  return impl->values.at(i).GetTensorTypeAndShapeInfo().GetShape();
+}
+ElementType RunOutputs::type(std::size_t i) const {
+  return from_onnx(impl->values.at(i).GetTensorTypeAndShapeInfo().GetElementType());
+}
+std::size_t RunOutputs::element_count(std::size_t i) const {
+  return impl->values.at(i).GetTensorTypeAndShapeInfo().GetElementCount();
+}
+const float* RunOutputs::floats(std::size_t i) const {
+  if (type(i) != ElementType::kFloat) throw Error(ErrorCode::kRuntime, "model output " + std::to_string(i) + " is not float");
+  return impl->values.at(i).GetTensorData<float>();
+}
+const std::int64_t* RunOutputs::int64s(std::size_t i) const {
+  if (type(i) != ElementType::kInt64) throw Error(ErrorCode::kRuntime, "model output " + std::to_string(i) + " is not int64");
+  return impl->values.at(i).GetTensorData<std::int64_t>();
+}
+
+struct InferenceSession::Impl {
+  std::unique_ptr<Ort::Session> session;
+  std::vector<IoSpec> inputs, outputs;
+  std::string path;
+};
+
+InferenceSession::InferenceSession(const std::filesystem::path& model_path, const SessionOptions& options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->path = model_path.string();
+  try {
+    Ort::SessionOptions so;
+    so.SetGraphOptimizationLevel(options.optimize ? GraphOptimizationLevel::ORT_ENABLE_ALL
+                                                  : GraphOptimizationLevel::ORT_DISABLE_ALL);
+    if (options.intra_op_threads > 0) so.SetIntraOpNumThreads(options.intra_op_threads);
+    so.SetInterOpNumThreads(1);
+    for (const auto& [key, value] : options.config_entries) so.AddConfigEntry(key.c_str(), value.c_str());
+    impl_->session = std::make_unique<Ort::Session>(environment(), model_path.c_str(), so);
+    Ort::AllocatorWithDefaultOptions allocator;
+    for (size_t i = 0; i < impl_->session->GetInputCount(); ++i)
+      impl_->inputs.push_back(describe(impl_->session->GetInputNameAllocated(i, allocator).get(),
+                                       impl_->session->GetInputTypeInfo(i)));
+    for (size_t i = 0; i < impl_->session->GetOutputCount(); ++i)
+      impl_->outputs.push_back(describe(impl_->session->GetOutputNameAllocated(i, allocator).get(),
+                                        impl_->session->GetOutputTypeInfo(i)));
+  } catch (const Ort::Exception& e) {
+    throw Error(ErrorCode::kRuntime, impl_->path + ": ONNX Runtime cannot load the model: " + e.what());
+  }
+}
+
+InferenceSession::~InferenceSession() = default;
+
+const std::vector<IoSpec>& InferenceSession::inputs() const { return impl_->inputs; }
+const std::vector<IoSpec>& InferenceSession::outputs() const { return impl_->outputs; }
+
+RunOutputs InferenceSession::run(const std::vector<Int64Input>& inputs,
+                                 const std::vector<std::string>& output_names) const {
+  auto memory = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
+  std::vector<Ort::Value> values;
+  std::vector<const char*> in_names, out_names;
+  values.reserve(inputs.size());
+  for (const auto& in : inputs) {
+    std::size_t count = 1;
+    for (auto d : in.dims) count *= static_cast<std::size_t>(d);
+    // ORT only reads inputs; the const_cast is what its C API asks for.
+    values.push_back(Ort::Value::CreateTensor<std::int64_t>(memory, const_cast<std::int64_t*>(in.data), count,
+                                                            in.dims.data(), in.dims.size()));
+    in_names.push_back(in.name.c_str());
+  }
+  for (const auto& name : output_names) out_names.push_back(name.c_str());
+  RunOutputs result;
+  try {
+    result.impl->values = impl_->session->Run(Ort::RunOptions{nullptr}, in_names.data(), values.data(), values.size(),
+                                              out_names.data(), out_names.size());
+  } catch (const Ort::Exception& e) {
+    throw Error(ErrorCode::kRuntime, impl_->path + ": ONNX Runtime Run failed: " + e.what());
+  }
+  return result;
+}
+
+}  // namespace splade::ort

@@ -1,0 +1,75 @@
+// A loaded ONNX Runtime session behind a small interface without ORT types, so the
+// encoder (and anything else that runs models) never includes onnxruntime headers.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace splade::ort {
+
+enum class ElementType { kFloat, kInt64, kInt32, kOther };
+
+struct IoSpec {
+  std::string name;
+  ElementType type = ElementType::kOther;
+  std::vector<std::int64_t> dims;  // -1 for a symbolic or unknown dimension
+};
+
+struct SessionOptions {
+  int intra_op_threads = 0;        // 0: ORT's default (one per core)
+  bool optimize = true;            // ORT_ENABLE_ALL; false: run the graph as written
+  // ORT session config entries (onnxruntime_session_options_config_keys.h), e.g.
+  // {"session.disable_prepacking", "1"}.
+  std::vector<std::pair<std::string, std::string>> config_entries;
+};
+
+// A borrowed view of int64 input data, shape [dims...], row-major.
+struct Int64Input {
+  std::string name;
+  const std::int64_t* data = nullptr;
+  std::vector<std::int64_t> dims;
+};
+
+// Output tensors of one Run; data stay valid as long as this object lives.
+class RunOutputs {
+ public:
+  RunOutputs();
+  ~RunOutputs();
+  RunOutputs(RunOutputs&&) noexcept;
+  RunOutputs& operator=(RunOutputs&&) noexcept;
+
+  std::size_t size() const;
+  std::vector<std::int64_t> dims(std::size_t i) const;
+  ElementType type(std::size_t i) const;
+  const float* floats(std::size_t i) const;         // throws unless type(i) == kFloat
+  const std::int64_t* int64s(std::size_t i) const;  // throws unless type(i) == kInt64
+  std::size_t element_count(std::size_t i) const;
+
+  struct Impl;
+  std::unique_ptr<Impl> impl;
+};
+
+class InferenceSession {
+ public:
+  // Throws splade::Error (kRuntime) with ORT's message if the model cannot be loaded.
+  InferenceSession(const std::filesystem::path& model_path, const SessionOptions& options);
+  ~InferenceSession();
+  InferenceSession(const InferenceSession&) = delete;
+  InferenceSession& operator=(const InferenceSession&) = delete;
+
+  const std::vector<IoSpec>& inputs() const;
+  const std::vector<IoSpec>& outputs() const;
+
+  // Runs the model; thread-safe (ORT sessions allow concurrent Run calls).
+  RunOutputs run(const std::vector<Int64Input>& inputs, const std::vector<std::string>& output_names) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace splade::ort
