@@ -42,6 +42,8 @@ add_library(libzip::zip UNKNOWN IMPORTED)
 set_target_properties(libzip::zip PROPERTIES
   IMPORTED_LOCATION "${LIBZIP_LIBRARY}" INTERFACE_INCLUDE_DIRECTORIES "${LIBZIP_INCLUDE_DIR}")
 find_package(OpenSSL REQUIRED)
+find_package(LibArchive REQUIRED)  # the CACM collection's tar.gz (src/collections/)
+find_package(yaml-cpp REQUIRED)    # regressions/*.yaml (src/regression/)
 
 find_library(UTF8PROC_LIBRARY NAMES utf8proc REQUIRED)
 find_path(UTF8PROC_INCLUDE_DIR utf8proc.h REQUIRED)
@@ -52,6 +54,13 @@ set_target_properties(utf8proc::utf8proc PROPERTIES
 # ICU (Debian libicu-dev): the tokenizer needs each character's Unicode age (u_charAge) to
 # reproduce the Unicode 8.0/9.0 tables of Hugging Face tokenizers; utf8proc has no age.
 find_package(ICU REQUIRED COMPONENTS uc)
+
+# libstreamvbyte (Debian libstreamvbyte-dev): the SIMD posting codec of the impact index.
+find_library(STREAMVBYTE_LIBRARY NAMES streamvbyte REQUIRED)
+find_path(STREAMVBYTE_INCLUDE_DIR streamvbyte.h REQUIRED)
+add_library(streamvbyte::streamvbyte UNKNOWN IMPORTED)
+set_target_properties(streamvbyte::streamvbyte PROPERTIES
+  IMPORTED_LOCATION "${STREAMVBYTE_LIBRARY}" INTERFACE_INCLUDE_DIRECTORIES "${STREAMVBYTE_INCLUDE_DIR}")
 
 if(SPLADE_BUILD_TESTS)
   find_package(GTest REQUIRED)

@@ -10,14 +10,14 @@ exporters cannot fold them away (see shared/docs/reference-onnxruntime.md).
 
   make_test_model.py OUT_DIR [--arch bert|distilbert] [--size tiny|base] [--seed N]
                      [--weights safetensors|bin|both] [--dtype float32|float16|bfloat16]
-                     [--untied] [--export-onnx hidden|splade] [--opset 14]
+                     [--untied] [--export-onnx hidden|splade|pooled|logits] [--opset 14]
                      [--max-shard-size 2MB]  (sharded weights with an index.json)
 
 --export-onnx hidden: convert_hf_model_to_onnx.py's export (AutoModel, last_hidden_state,
   dynamic axes, metadata model_type/num_heads/hidden_size) -> OUT_DIR/model.onnx
 --export-onnx splade: splade_to_onnx.py's SpladeExportWrapper (output_idx, output_weights).
 --export-onnx pooled: the same SPLADE math, batched: output "sparse_vector" [batch, vocab].
---export-onnx logits: the MLM head's "logits" [batch, seq, vocab] (pooling left to the caller).
+--export-onnx logits: the MLM itself (input_ids, attention_mask[, token_type_ids] -> logits).
 """
 import argparse
 import os
@@ -76,7 +76,7 @@ def export_onnx(model, args, tokenizer):
         axes = {n: {0: "batch_size", 1: "sequence"} for n in names + ["last_hidden_state"]}
         torch.onnx.export(base, inputs, out, input_names=names, output_names=["last_hidden_state"],
                           dynamic_axes=axes, do_constant_folding=True, opset_version=args.opset)
-    elif args.export_onnx in ("pooled", "logits"):
+    elif args.export_onnx == "pooled":
         class PooledWrapper(nn.Module):
             # The seed's SPLADE pooling without the nonzero step: [batch, vocab].
             def __init__(self, m):
@@ -88,18 +88,24 @@ def export_onnx(model, args, tokenizer):
                 if args.arch == "bert":
                     kwargs["token_type_ids"] = token_type_ids
                 logits = self.m(**kwargs).logits
-                if args.export_onnx == "logits":
-                    return logits
                 return torch.max(torch.log1p(torch.relu(logits)) * attention_mask.unsqueeze(-1), dim=1).values
 
         names = ["input_ids", "attention_mask", "token_type_ids"]
         tt = enc.get("token_type_ids", torch.zeros_like(enc["input_ids"]))
-        out_name = "logits" if args.export_onnx == "logits" else "sparse_vector"
+        out_name = "sparse_vector"
         axes = {n: {0: "batch_size", 1: "sequence"} for n in names}
-        axes[out_name] = {0: "batch_size", 1: "sequence"} if out_name == "logits" else {0: "batch_size"}
+        axes[out_name] = {0: "batch_size"}
         torch.onnx.export(PooledWrapper(model), (enc["input_ids"], enc["attention_mask"], tt), out,
                           input_names=names, output_names=[out_name], dynamic_axes=axes,
                           do_constant_folding=True, opset_version=args.opset)
+    elif args.export_onnx == "logits":
+        # Positional order of BertForMaskedLM/DistilBertForMaskedLM.forward.
+        names = ["input_ids", "attention_mask"] + (["token_type_ids"] if args.arch == "bert" else [])
+        tt = enc.get("token_type_ids", torch.zeros_like(enc["input_ids"]))
+        feeds = {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"], "token_type_ids": tt}
+        axes = {n: {0: "batch_size", 1: "sequence"} for n in names + ["logits"]}
+        torch.onnx.export(model, tuple(feeds[n] for n in names), out, input_names=names, output_names=["logits"],
+                          dynamic_axes=axes, do_constant_folding=True, opset_version=args.opset)
     else:
         class SpladeExportWrapper(nn.Module):
             # Verbatim math of anserini src/main/python/onnx/splade_to_onnx.py.

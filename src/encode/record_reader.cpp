@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "common/line_reader.h"
+#include "common/gz_line_reader.h"
 #include "splade/error.h"
 
 namespace splade::encode {
@@ -122,7 +122,7 @@ struct RecordReader::Impl {
   std::size_t next_file = 0;
   InputFormat requested;
   InputFormat current = InputFormat::kJsonl;
-  std::unique_ptr<LineReader> reader;
+  std::unique_ptr<GzLineReader> reader;
   std::string line;
 };
 
@@ -141,7 +141,7 @@ bool RecordReader::next(Record& r) {
       if (impl_->next_file == impl_->files.size()) return false;
       const std::string& file = impl_->files[impl_->next_file++];
       impl_->current = impl_->requested == InputFormat::kAuto ? format_of(file) : impl_->requested;
-      impl_->reader = std::make_unique<LineReader>(file);
+      impl_->reader = std::make_unique<GzLineReader>(file);
     }
     if (!impl_->reader->next(impl_->line)) {
       impl_->reader.reset();

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
-#include "common/line_reader.h"
+#include "common/gz_line_reader.h"
 #include "encode/record_reader.h"
 #include "splade/error.h"
 #include "support/temp_dir.h"
@@ -100,19 +100,19 @@ TEST(RecordReader, UnknownExtensionAndMissingInput) {
   EXPECT_EQ(read_all((dir / "x.csv").string(), InputFormat::kTsv).size(), 1u);  // explicit format wins
 }
 
-TEST(LineReader, TruncatedGzipIsAnErrorNotShortData) {
+TEST(GzLineReader, TruncatedGzipIsAnErrorNotShortData) {
   TempDir dir;
   std::string text;
   for (int i = 0; i < 20000; ++i) text += "line " + std::to_string(i) + " with some text to compress\n";
   write_gz(dir / "full.gz", text);
   const std::string gz = splade::testing::read_bytes(dir / "full.gz");
   write_bytes(dir / "cut.gz", gz.substr(0, gz.size() / 2));
-  LineReader full((dir / "full.gz").string());
+  GzLineReader full((dir / "full.gz").string());
   std::string line;
   int n = 0;
   while (full.next(line)) ++n;
   EXPECT_EQ(n, 20000);
-  LineReader cut((dir / "cut.gz").string());
+  GzLineReader cut((dir / "cut.gz").string());
   EXPECT_THROW(
       {
         while (cut.next(line)) {

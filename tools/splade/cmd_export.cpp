@@ -1,13 +1,15 @@
 // splade export anserini --model DIR [--name splade-pp-ed] [--cache DIR]
+// splade export ciff --index DIR -o FILE [--description TEXT]
 #include <iostream>
 
 #include "command.h"
 #include "splade/anserini_export.h"
+#include "splade/index.h"
 
 namespace splade::cli {
 
 void add_export_command(CLI::App& app, CommandTable& table) {
-  CLI::App* sub = app.add_subcommand("export", "Export a model or index for another system");
+  CLI::App* sub = app.add_subcommand("export", "Export a model (to Anserini) or an index (to CIFF) for another system");
   sub->require_subcommand(1);
   struct Args {
     std::string model, name = "splade-pp-ed", cache;
@@ -28,6 +30,20 @@ void add_export_command(CLI::App& app, CommandTable& table) {
     std::cout << "wrote " << result.onnx_path << "\nwrote " << result.vocab_path << "\n"
               << "Anserini uses them with: -encoder " << encoder << " (cache " << cache
               << "; pass -Dpyserini.cache=" << cache << " if it differs from Anserini's default)\n";
+    return kExitOk;
+  });
+
+  struct CiffArgs {
+    std::string index, output, description;
+  };
+  auto c = std::make_shared<CiffArgs>();
+  CLI::App* ciff = sub->add_subcommand("ciff", "Write an index as CIFF (Common Index File Format)");
+  ciff->add_option("--index", c->index, "Index directory")->required();
+  ciff->add_option("-o,--output", c->output, "CIFF file to write")->required();
+  ciff->add_option("--description", c->description, "Header description");
+  table.add(ciff, [c]() {
+    const Index index = Index::open(c->index);
+    export_ciff(index, c->output, c->description.empty() ? "splade.cpp impact index " + c->index : c->description);
     return kExitOk;
   });
 }

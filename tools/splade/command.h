@@ -32,11 +32,16 @@ class CommandTable {
 };
 
 void add_inspect_command(CLI::App& app, CommandTable& table);
-void add_optimize_command(CLI::App& app, CommandTable& table);
-void add_quantize_command(CLI::App& app, CommandTable& table);
 void add_tokenize_command(CLI::App& app, CommandTable& table);
 void add_encode_command(CLI::App& app, CommandTable& table);
 void add_export_command(CLI::App& app, CommandTable& table);
 void add_convert_command(CLI::App& app, CommandTable& table);
+void add_optimize_command(CLI::App& app, CommandTable& table);
+void add_quantize_command(CLI::App& app, CommandTable& table);
+void add_index_command(CLI::App& app, CommandTable& table);
+void add_search_command(CLI::App& app, CommandTable& table);
+void add_eval_command(CLI::App& app, CommandTable& table);
+void add_collection_command(CLI::App& app, CommandTable& table);
+void add_regression_command(CLI::App& app, CommandTable& table);
 
 }  // namespace splade::cli

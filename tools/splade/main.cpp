@@ -15,12 +15,17 @@ int main(int argc, char** argv) {
 
   CommandTable commands;
   add_inspect_command(app, commands);
-  add_optimize_command(app, commands);
-  add_quantize_command(app, commands);
   add_tokenize_command(app, commands);
   add_encode_command(app, commands);
   add_export_command(app, commands);
   add_convert_command(app, commands);
+  add_optimize_command(app, commands);
+  add_quantize_command(app, commands);
+  add_index_command(app, commands);
+  add_search_command(app, commands);
+  add_eval_command(app, commands);
+  add_collection_command(app, commands);
+  add_regression_command(app, commands);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""Produces the expected figures of the small-collection regressions with Anserini itself, and
+writes regressions/<collection>.random-splade.yaml.
+
+For each collection (cacm, vaswani, cranfield, cisi), in work/regressions/<name>/ ({work}):
+  1. splade collection export <c> --data DATA -o {work}/collection     (corpus, topics, qrels)
+  2. scripts/make_regression_model.py {work}/model                      (random-weight sparse SPLADE)
+  3. scripts/encode_stand_in_vectors.py ... --out {work}/vectors        (JsonVectorCollection + query TSV)
+  4. Anserini IndexCollection -collection JsonVectorCollection -impact -pretokenized
+  5. Anserini SearchCollection -topicReader TsvString -impact -pretokenized -hits 1000
+  6. trec_eval as bundled in Anserini's fatjar (`java -cp JAR trec_eval ...`), once per metric
+and checks, on the way, that `splade eval` prints byte for byte what that trec_eval prints.
+Steps whose outputs exist are not redone (delete {work} to start over).
+
+  anserini_expected.py [--collections cacm,vaswani,cranfield,cisi] [--data ../shared/data]
+                       [--java /usr/lib/jvm/temurin-25-jdk-amd64/bin/java] [--splade build/tools/splade/splade]
+"""
+import argparse
+import hashlib
+import os
+import shlex
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ANSERINI_VERSION = "1.5.0"
+ANSERINI_SHA256 = "bb0761df51ef7db5be361199a40a45722cccf7f0b2271e2b25337e97dd578aea"
+MODEL_ARGS = ["--seed", "1234", "--head-scale", "25", "--head-bias", "-15"]
+DOCS = {"cacm": 3204, "vaswani": 11429, "cranfield": 1400, "cisi": 1460}
+# (name in trec_eval's output, trec_eval arguments): Anserini's regression conventions.
+METRICS = [
+    ("map", ["-c", "-m", "map"]),
+    ("P_30", ["-c", "-m", "P.30"]),
+    ("recip_rank", ["-c", "-M", "10", "-m", "recip_rank"]),
+    ("ndcg_cut_10", ["-c", "-m", "ndcg_cut.10"]),
+    ("recall_100", ["-c", "-m", "recall.100"]),
+    ("recall_1000", ["-c", "-m", "recall.1000"]),
+]
+
+
+def sh(cmd, **kw):
+    print("+", " ".join(shlex.quote(c) for c in cmd), file=sys.stderr, flush=True)
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def rel(path):
+    return os.path.relpath(path, ROOT)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--collections", default="cacm,vaswani,cranfield,cisi")
+    ap.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data"))
+    ap.add_argument("--java", default="/usr/lib/jvm/temurin-25-jdk-amd64/bin/java")
+    ap.add_argument("--splade", default=os.path.join(ROOT, "build", "tools", "splade", "splade"))
+    args = ap.parse_args()
+    jar = subprocess.run([os.path.join(ROOT, "scripts", "fetch_anserini.sh")], check=True, capture_output=True,
+                         text=True).stdout.strip()
+    java_version = subprocess.run([args.java, "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+    java_version = java_version.replace('"', "")  # it is quoted into YAML below
+    py = sys.executable
+
+    for name in args.collections.split(","):
+        work = os.path.join(ROOT, "work", "regressions", f"{name}.random-splade")
+        W = lambda *p: os.path.join(work, *p)
+        if not os.path.exists(W("collection", "qrels.txt")):
+            sh([args.splade, "collection", "export", name, "--data", args.data, "-o", W("collection")])
+        if not os.path.exists(W("model", "model.safetensors")):
+            sh([py, os.path.join(ROOT, "scripts", "make_regression_model.py"), W("model"), *MODEL_ARGS])
+        if not os.path.exists(W("vectors", "queries.tsv")):
+            sh([py, os.path.join(ROOT, "scripts", "encode_stand_in_vectors.py"), "--model", W("model"), "--corpus",
+                W("collection", "corpus.jsonl"), "--topics", W("collection", "topics.tsv"), "--out", W("vectors")])
+        index_cmd = [args.java, "-cp", jar, "io.anserini.index.IndexCollection", "-collection", "JsonVectorCollection",
+                     "-input", W("vectors", "corpus"), "-index", W("anserini", "index"), "-generator",
+                     "DefaultLuceneDocumentGenerator", "-impact", "-pretokenized", "-threads", "1"]
+        search_cmd = [args.java, "-cp", jar, "io.anserini.search.SearchCollection", "-index", W("anserini", "index"),
+                      "-topics", W("vectors", "queries.tsv"), "-topicReader", "TsvString", "-output",
+                      W("anserini", "run.txt"), "-impact", "-pretokenized", "-hits", "1000", "-threads", "1"]
+        if not os.path.exists(W("anserini", "index", "segments_1")) and not os.path.exists(W("anserini", "run.txt")):
+            sh(index_cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if not os.path.exists(W("anserini", "run.txt")):
+            sh(search_cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        figures, eval_cmds = [], []
+        qrels, run = W("collection", "qrels.txt"), W("anserini", "run.txt")
+        for metric, te_args in METRICS:
+            cmd = [args.java, "-cp", jar, "trec_eval", *te_args, qrels, run]
+            out = sh(cmd, capture_output=True, text=True).stdout
+            ours = sh([args.splade, "eval", "--qrels", qrels, "--run", run, *te_args], capture_output=True, text=True).stdout
+            if ours != out:
+                sys.exit(f"splade eval differs from Anserini's trec_eval for {name} {te_args}:\n{out}\nvs\n{ours}")
+            fields = out.split()
+            assert fields[0] == metric and fields[1] == "all", out
+            figures.append((metric, te_args, fields[2]))
+            eval_cmds.append(cmd)
+
+        def show(cmd):  # the command as a user types it: repository-relative, JAR for the jar
+            return " ".join("$ANSERINI_JAR" if c == jar else
+                            c.replace(work, "{work}") if c.startswith(work) else
+                            shlex.quote(rel(c) if c.startswith(ROOT) else c) for c in cmd)
+
+        sums = {"model.safetensors": sha256(W("model", "model.safetensors")),
+                "corpus.vectors": sha256(W("vectors", "corpus", "vectors.jsonl")),
+                "queries.vectors": sha256(W("vectors", "queries.tsv")),
+                "qrels": sha256(qrels), "topics": sha256(W("collection", "topics.tsv")),
+                "anserini.run": sha256(run)}
+        lines = [
+            f"# Regression: {name} with the random-weight sparse SPLADE model of scripts/make_regression_model.py.",
+            f"# Written by scripts/anserini_expected.py --collections {name}: the expected figures are Anserini's",
+            "# (index, search and trec_eval) on the exact vectors whose sha256 is recorded below.",
+            f"name: {name}.random-splade",
+            "description: >",
+            f"  {name} (../shared/data/collections/{name}) encoded by a random-weight tiny BERT SPLADE model,",
+            "  impact-indexed and searched (1000 hits) by Anserini; a regression of the whole pipeline",
+            "  (exact encoding, integer impacts, exact top-k, trec_eval) rather than of effectiveness.",
+            "corpus:",
+            f"  collection: {name}",
+            f"  documents: {DOCS[name]}",
+            "  vectors:",
+            "    path: \"{work}/vectors/corpus\"",
+            "    make: \"scripts/encode_stand_in_vectors.py --model {work}/model --corpus {work}/collection/corpus.jsonl"
+            " --topics {work}/collection/topics.tsv --out {work}/vectors\"",
+            "model:",
+            "  kind: random-weight",
+            "  path: \"{work}/model\"",
+            f"  make: \"scripts/make_regression_model.py {{work}}/model {' '.join(MODEL_ARGS)}\"",
+            "queries:",
+            "  encoding: vectors",
+            "  vectors:",
+            "    path: \"{work}/vectors/queries.tsv\"",
+            "    make: \"scripts/encode_stand_in_vectors.py (same command as corpus.vectors)\"",
+            "topics:",
+            "  path: \"{work}/collection/topics.tsv\"",
+            f"  make: \"splade collection export {name} --data {{data}} -o {{work}}/collection\"",
+            "qrels:",
+            "  path: \"{work}/collection/qrels.txt\"",
+            f"  make: \"splade collection export {name} --data {{data}} -o {{work}}/collection\"",
+            "search:",
+            "  hits: 1000",
+            "# Anserini's scores are float32 sums of integer products, exact below 2^24, as ours are;",
+            "# the tolerance covers trec_eval's 4-decimal rounding of the expected figures.",
+            "tolerance: 0.0001",
+            "metrics:",
+        ]
+        for metric, te_args, value in figures:
+            lines += [f"  - name: {metric}", f"    trec_eval: [{', '.join(te_args)}]", f"    expected: {value}"]
+        lines += [
+            "expected:",
+            f"  tool: \"Anserini {ANSERINI_VERSION} (io.anserini:anserini:{ANSERINI_VERSION}:jar:fatjar, sha256 "
+            f"{ANSERINI_SHA256}; scripts/fetch_anserini.sh) on {java_version}, and the trec_eval binary bundled in "
+            "that jar\"",
+            "  commands:",
+            f"    - \"{show(index_cmd)}\"",
+            f"    - \"{show(search_cmd)}\"",
+        ]
+        lines += [f"    - \"{show(c)}\"" for c in eval_cmds]
+        lines += ["  sha256:"] + [f"    {k}: {v}" for k, v in sums.items()]
+        out_path = os.path.join(ROOT, "regressions", f"{name}.random-splade.yaml")
+        tmp = out_path + ".tmp"
+        with open(tmp, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        os.replace(tmp, out_path)
+        print(f"{name}: " + ", ".join(f"{m} {v}" for m, _, v in figures) + f" -> {rel(out_path)}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

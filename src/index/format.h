@@ -1,0 +1,77 @@
+// The on-disk layout of an impact index (documented in ARCHITECTURE.md, "Impact index").
+// Little-endian, fixed-width fields; every array is aligned to its element size, so the
+// memory-mapped bytes are read in place.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace splade::index_format {
+
+inline constexpr char kMagic[8] = {'S', 'P', 'L', 'D', 'I', 'M', 'P', 'X'};
+inline constexpr std::uint32_t kVersion = 1;
+inline constexpr std::uint32_t kBlockSize = 128;  // postings per block (the last may hold fewer)
+// streamvbyte's SIMD decoder may read up to 16 bytes past the encoded data.
+inline constexpr std::size_t kTailPadding = 16;
+
+inline constexpr const char* kManifestFile = "manifest.bin";
+inline constexpr const char* kTermsFile = "terms.bin";
+inline constexpr const char* kPostingsFile = "postings.bin";
+inline constexpr const char* kDocsFile = "docs.bin";
+
+enum FileKind : std::uint32_t { kManifest = 1, kTerms = 2, kPostings = 3, kDocs = 4 };
+
+// The first 16 bytes of every file.
+struct FileHeader {
+  char magic[8];
+  std::uint32_t version;
+  std::uint32_t kind;  // FileKind
+};
+static_assert(sizeof(FileHeader) == 16);
+
+// manifest.bin: FileHeader, ManifestBody, FileEntry[num_files], then the CRC-32 (u32) of
+// every byte before it.
+struct ManifestBody {
+  std::uint64_t num_docs;
+  std::uint64_t num_terms;
+  std::uint64_t num_postings;
+  std::uint32_t block_size;
+  std::uint32_t num_files;
+};
+static_assert(sizeof(ManifestBody) == 32);
+
+struct FileEntry {
+  char name[32];        // zero-padded
+  std::uint64_t size;   // bytes
+  std::uint32_t crc32;  // zlib CRC-32 of the whole file
+  std::uint32_t reserved;
+};
+static_assert(sizeof(FileEntry) == 48);
+
+// terms.bin: FileHeader, u64 count, TermEntry[count] (sorted by term bytes), name bytes.
+struct TermEntry {
+  std::uint64_t name_offset;      // into the name bytes
+  std::uint64_t postings_offset;  // into postings.bin, 4-byte aligned
+  std::uint64_t postings_bytes;   // block metadata + encoded blocks
+  std::uint32_t name_length;
+  std::uint32_t df;
+  std::uint32_t max_impact;
+  std::uint32_t num_blocks;       // ceil(df / kBlockSize)
+};
+static_assert(sizeof(TermEntry) == 40);
+
+// postings.bin: FileHeader, then per term (at postings_offset): BlockMeta[num_blocks], then
+// the blocks. A block is streamvbyte_delta_encode(doc ids, prev = last doc of the previous
+// block, 0 for the first) followed by streamvbyte_encode(impacts). kTailPadding zero bytes end the file.
+struct BlockMeta {
+  std::uint32_t last_doc;     // the largest doc id in the block
+  std::uint32_t max_impact;   // the largest impact in the block (block-max pruning)
+  std::uint32_t data_offset;  // from the end of the BlockMeta array
+  std::uint32_t doc_bytes;    // bytes of the doc-id part; the impacts follow
+};
+static_assert(sizeof(BlockMeta) == 16);
+
+// docs.bin: FileHeader, u64 count, u64 id_offsets[count + 1], u32 doc_lengths[count]
+// (padded to 8 bytes), id bytes. Ids are in strictly increasing byte order.
+
+}  // namespace splade::index_format

@@ -1,0 +1,50 @@
+// The memory-mapped index as the searcher reads it (private to libsplade).
+#pragma once
+
+#include <streamvbyte.h>
+#include <streamvbytedelta.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string_view>
+
+#include "index/format.h"
+#include "index/mapped_file.h"
+#include "splade/index.h"
+
+namespace splade {
+
+struct Index::Impl {
+  std::filesystem::path dir;
+  MappedFile terms_file, postings_file, docs_file;
+  std::uint64_t num_docs = 0, num_terms = 0, num_postings = 0, bytes_on_disk = 0;
+
+  const index_format::TermEntry* terms = nullptr;
+  const char* term_names = nullptr;
+  const std::uint8_t* postings = nullptr;  // start of postings.bin
+  const std::uint64_t* id_offsets = nullptr;
+  const std::uint32_t* doc_lengths = nullptr;
+  const char* ids = nullptr;
+
+  std::string_view term_name(std::uint32_t t) const {
+    return {term_names + terms[t].name_offset, terms[t].name_length};
+  }
+  std::optional<std::uint32_t> find(std::string_view term) const;
+  std::string_view doc_id(std::uint32_t d) const {
+    return {ids + id_offsets[d], static_cast<std::size_t>(id_offsets[d + 1] - id_offsets[d])};
+  }
+  const index_format::BlockMeta* blocks(std::uint32_t t) const {
+    return reinterpret_cast<const index_format::BlockMeta*>(postings + terms[t].postings_offset);
+  }
+  const std::uint8_t* block_data(std::uint32_t t) const {
+    return postings + terms[t].postings_offset + terms[t].num_blocks * sizeof(index_format::BlockMeta);
+  }
+  // Number of postings in block b of term t.
+  std::uint32_t block_count(std::uint32_t t, std::uint32_t b) const {
+    return b + 1 < terms[t].num_blocks ? index_format::kBlockSize
+                                       : terms[t].df - b * index_format::kBlockSize;
+  }
+};
+
+}  // namespace splade

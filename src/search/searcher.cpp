@@ -1,0 +1,175 @@
+// Searcher: the query's terms -> cursors, then exhaustive (term-at-a-time) or MaxScore with
+// block-max bounds (windowed). Both return the same top k: candidates are pushed in doc id
+// order, and a document is only skipped when a bound on its score is <= the k-th score,
+// where a tie already loses to the earlier (smaller-id, i.e. smaller external id) document.
+#include <algorithm>
+#include <unordered_map>
+
+#include "search/posting_cursor.h"
+#include "search/top_k.h"
+#include "splade/error.h"
+#include "splade/searcher.h"
+
+namespace splade {
+
+namespace {
+
+struct QueryTerm {
+  std::uint32_t term;
+  std::uint64_t weight;
+};
+
+// Sums repeated tokens, drops weights <= 0 and tokens the index lacks.
+std::vector<QueryTerm> resolve(const Index::Impl& index, const QueryVector& query) {
+  std::unordered_map<std::uint32_t, std::int64_t> weights;
+  for (const auto& [token, w] : query) {
+    if (w == 0) continue;
+    if (w < 0 || w > 0xFFFFFFFFll)
+      throw Error(ErrorCode::kInvalidArgument, "query weight of '" + token + "' is " + std::to_string(w) +
+                                                   ", expected 0 .. 2^32-1");
+    if (auto t = index.find(token)) weights[*t] += w;
+  }
+  std::vector<QueryTerm> terms;
+  unsigned __int128 bound = 0;
+  for (const auto& [t, w] : weights) {
+    terms.push_back({t, static_cast<std::uint64_t>(w)});
+    bound += static_cast<unsigned __int128>(w) * index.terms[t].max_impact;
+  }
+  if (bound >> 63) throw Error(ErrorCode::kUnsupported, "query score bound exceeds 2^63");
+  std::sort(terms.begin(), terms.end(), [](const QueryTerm& a, const QueryTerm& b) { return a.term < b.term; });
+  return terms;
+}
+
+}  // namespace
+
+struct Searcher::Impl {
+  const Index& index;
+  std::vector<std::uint64_t> accumulators;
+
+  explicit Impl(const Index& i) : index(i) {}
+
+  std::vector<Hit> exhaustive(const std::vector<QueryTerm>& terms, std::size_t k) {
+    const auto& idx = index.impl();
+    if (accumulators.size() != idx.num_docs) accumulators.assign(idx.num_docs, 0);
+    for (const auto& qt : terms) {
+      PostingCursor c(idx, qt.term, qt.weight);
+      for (; c.doc() != PostingCursor::kEnd; c.next()) accumulators[c.doc()] += c.score();
+    }
+    TopK top(k);
+    for (std::uint32_t d = 0; d < idx.num_docs; ++d) {
+      if (accumulators[d]) {
+        top.push(accumulators[d], d);
+        accumulators[d] = 0;
+      }
+    }
+    return top.take_sorted();
+  }
+
+  // MaxScore over windows of doc ids (as Lucene's MaxScoreBulkScorer): the essential lists
+  // are accumulated term-at-a-time into a small window buffer; each window doc whose score
+  // plus the non-essential lists' bound could still enter the top k is completed from the
+  // non-essential lists (largest bound first, stopping as soon as it cannot enter), and
+  // pushed in doc id order. The essential/non-essential split is revised between windows.
+  static constexpr std::uint32_t kWindow = 4096;
+  std::uint64_t window[kWindow];
+  std::uint64_t touched[kWindow / 64];
+
+  std::vector<Hit> maxscore(const std::vector<QueryTerm>& terms, std::size_t k) {
+    const auto& idx = index.impl();
+    std::vector<PostingCursor> cursors;
+    cursors.reserve(terms.size());
+    for (const auto& qt : terms) cursors.emplace_back(idx, qt.term, qt.weight);
+    // Lists by ascending maximum score; bound[i] = the most lists 0..i can add together.
+    std::sort(cursors.begin(), cursors.end(),
+              [](const PostingCursor& a, const PostingCursor& b) { return a.max_score() < b.max_score(); });
+    const std::size_t n = cursors.size();
+    std::vector<std::uint64_t> bound(n);
+    for (std::size_t i = 0; i < n; ++i) bound[i] = cursors[i].max_score() + (i ? bound[i - 1] : 0);
+
+    TopK top(k);
+    std::fill(std::begin(window), std::end(window), 0);
+    std::fill(std::begin(touched), std::end(touched), 0);
+    std::size_t essential = 0;  // lists [essential, n) are essential; [0, essential) are not
+    double last_passed = 0;
+    std::uint32_t window_number = 0;
+    for (;;) {
+      while (essential < n && !top.would_enter(bound[essential])) ++essential;
+      if (essential == n) break;
+      std::uint32_t start = PostingCursor::kEnd;
+      for (std::size_t i = essential; i < n; ++i) start = std::min(start, cursors[i].doc());
+      if (start == PostingCursor::kEnd) break;
+      const std::uint32_t end = start > PostingCursor::kEnd - kWindow ? PostingCursor::kEnd : start + kWindow;
+      auto add = [&](std::uint32_t doc, std::uint64_t score) {
+        const std::uint32_t at = doc - start;
+        window[at] += score;
+        touched[at >> 6] |= std::uint64_t{1} << (at & 63);
+      };
+      // Where the bound lets many documents through, completing them one by one from the
+      // non-essential lists (a skip per list and document) costs more than adding those
+      // lists into the window as well ("full" windows score every document exactly).
+      // Decided from the previous window's pass count against the expected number of
+      // non-essential postings in a window; retried every 16 windows as the threshold rises.
+      double window_postings = 0;
+      for (std::size_t i = 0; i < essential; ++i) window_postings += cursors[i].df();
+      window_postings *= static_cast<double>(kWindow) / static_cast<double>(idx.num_docs);
+      const bool full = essential > 0 && last_passed * essential * 4.0 > window_postings &&
+                        (++window_number % 16 != 0);
+      if (full) {
+        for (std::size_t i = 0; i < essential; ++i) {
+          cursors[i].next_geq(start);
+          cursors[i].for_each_below(end, add);
+        }
+      }
+      for (std::size_t i = essential; i < n; ++i) cursors[i].for_each_below(end, add);
+      const std::uint64_t rest = essential ? bound[essential - 1] : 0;
+      std::uint32_t passed = 0;
+      for (std::uint32_t w = 0; w < kWindow / 64; ++w) {
+        while (touched[w]) {
+          const std::uint32_t at = w * 64 + static_cast<std::uint32_t>(__builtin_ctzll(touched[w]));
+          touched[w] &= touched[w] - 1;
+          std::uint64_t score = window[at];
+          window[at] = 0;
+          const std::uint32_t doc = start + at;
+          if (essential > 0 && !full) {
+            if (!top.would_enter(score + rest)) continue;
+            ++passed;
+            // Block-max bound of the non-essential lists (no decoding) before the lists themselves.
+            std::uint64_t block_bound = score;
+            for (std::size_t i = 0; i < essential; ++i) block_bound += cursors[i].block_max_score(doc);
+            if (!top.would_enter(block_bound)) continue;
+            bool out = false;
+            for (std::size_t i = essential; i-- > 0;) {
+              if (!top.would_enter(score + bound[i])) {
+                out = true;
+                break;
+              }
+              auto& c = cursors[i];
+              c.next_geq(doc);
+              if (c.doc() == doc) score += c.score();
+            }
+            if (out) continue;
+          }
+          top.push(score, doc);
+        }
+      }
+      if (!full) last_passed = passed;
+    }
+    return top.take_sorted();
+  }
+};
+
+Searcher::Searcher(const Index& index) : impl_(std::make_unique<Impl>(index)) {}
+Searcher::~Searcher() = default;
+Searcher::Searcher(Searcher&&) noexcept = default;
+
+std::vector<Hit> Searcher::search(const QueryVector& query, const SearchOptions& options) {
+  const auto terms = resolve(impl_->index.impl(), query);
+  if (terms.empty() || options.k == 0) return {};
+  switch (options.algorithm) {
+    case SearchAlgorithm::kExhaustive: return impl_->exhaustive(terms, options.k);
+    case SearchAlgorithm::kMaxScore: return impl_->maxscore(terms, options.k);
+  }
+  return {};
+}
+
+}  // namespace splade

@@ -1,0 +1,183 @@
+// Property: MaxScore (with block-max bounds) == exhaustive evaluation == a brute-force dot
+// product over the documents as given, ranked by score desc then external id asc (bytes),
+// Anserini's order. On random corpora built to have many ties, and on the real SPLADE++ ED
+// MS MARCO dev query vectors against a synthetic corpus shaped after them.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <unordered_map>
+
+#include "splade/error.h"
+#include "splade/index.h"
+#include "splade/searcher.h"
+#include "support/synthetic_corpus.h"
+#include "support/temp_dir.h"
+
+namespace splade {
+namespace {
+
+using testing::TempDir;
+
+struct Doc {
+  std::string id;
+  std::unordered_map<std::string, std::uint32_t> terms;
+};
+
+std::vector<std::pair<std::string, std::uint64_t>> brute_force(const std::vector<Doc>& docs, const QueryVector& query,
+                                                                std::size_t k) {
+  std::map<std::string, std::uint64_t> q;
+  for (const auto& [t, w] : query)
+    if (w > 0) q[t] += w;
+  std::vector<std::pair<std::string, std::uint64_t>> all;
+  for (const auto& d : docs) {
+    std::uint64_t s = 0;
+    for (const auto& [t, w] : q) {
+      auto it = d.terms.find(t);
+      if (it != d.terms.end()) s += w * it->second;
+    }
+    if (s > 0) all.emplace_back(d.id, s);
+  }
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  if (all.size() > k) all.resize(k);
+  return all;
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> named(const Index& index, const std::vector<Hit>& hits) {
+  std::vector<std::pair<std::string, std::uint64_t>> out;
+  for (const auto& h : hits) out.emplace_back(std::string(index.doc_id(h.doc)), h.score);
+  return out;
+}
+
+Index build(const TempDir& dir, const std::vector<Doc>& docs) {
+  IndexBuilder builder;
+  for (const auto& d : docs) {
+    std::vector<std::pair<std::string_view, std::uint32_t>> terms(d.terms.begin(), d.terms.end());
+    builder.add_document(d.id, terms);
+  }
+  builder.write(dir / "index");
+  return Index::open(dir / "index");
+}
+
+// Random corpora: small vocabularies and impact ranges give long lists and many equal scores.
+TEST(SearchProperty, MaxScoreEqualsExhaustiveEqualsBruteForceOnRandomCorpora) {
+  std::mt19937_64 rng(7);
+  int checked = 0;
+  for (int round = 0; round < 6; ++round) {
+    const std::size_t num_docs = std::vector<std::size_t>{1, 50, 700, 3000, 9000, 20000}[round];
+    const int vocab = std::vector<int>{3, 20, 60, 200, 40, 500}[round];
+    const std::uint32_t max_impact = std::vector<std::uint32_t>{1, 3, 255, 5, 2, 40}[round];
+    std::uniform_int_distribution<int> term_dist(0, vocab - 1);
+    std::uniform_int_distribution<std::uint32_t> impact_dist(1, max_impact);
+    std::vector<Doc> docs(num_docs);
+    for (std::size_t i = 0; i < num_docs; ++i) {
+      docs[i].id = "d" + std::to_string(rng() % 1000000) + "-" + std::to_string(i);  // unsorted input order
+      const int len = 1 + static_cast<int>(rng() % 30);
+      for (int j = 0; j < len; ++j) {
+        // Skewed: low term numbers are frequent.
+        const int t = std::min(term_dist(rng), term_dist(rng));
+        docs[i].terms["t" + std::to_string(t)] = impact_dist(rng);
+      }
+    }
+    TempDir dir;
+    const Index index = build(dir, docs);
+    Searcher searcher(index);
+    for (int qn = 0; qn < 40; ++qn) {
+      QueryVector q;
+      const int len = 1 + static_cast<int>(rng() % 12);
+      for (int j = 0; j < len; ++j) q.emplace_back("t" + std::to_string(term_dist(rng)), 1 + static_cast<std::int64_t>(rng() % 4));
+      q.emplace_back("absent-term", 3);
+      for (std::size_t k : {1u, 7u, 100u, 1000u}) {
+        const auto expected = brute_force(docs, q, k);
+        const auto exhaustive = named(index, searcher.search(q, {k, SearchAlgorithm::kExhaustive}));
+        const auto maxscore = named(index, searcher.search(q, {k, SearchAlgorithm::kMaxScore}));
+        ASSERT_EQ(exhaustive, expected) << "round " << round << " query " << qn << " k " << k;
+        ASSERT_EQ(maxscore, expected) << "round " << round << " query " << qn << " k " << k;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_EQ(checked, 6 * 40 * 4);
+}
+
+TEST(SearchProperty, EqualScoresRankByExternalIdBytes) {
+  // Same vector everywhere: the order must be the byte order of the ids, not input order.
+  std::vector<Doc> docs;
+  for (const char* id : {"b", "a10", "a9", "B", "\xc3\xa9", "a1"}) docs.push_back({id, {{"x", 2}}});
+  TempDir dir;
+  const Index index = build(dir, docs);
+  Searcher searcher(index);
+  for (auto algo : {SearchAlgorithm::kExhaustive, SearchAlgorithm::kMaxScore}) {
+    const auto hits = named(index, searcher.search({{"x", 1}}, {4, algo}));
+    const std::vector<std::pair<std::string, std::uint64_t>> expected = {{"B", 2}, {"a1", 2}, {"a10", 2}, {"a9", 2}};
+    EXPECT_EQ(hits, expected);
+  }
+}
+
+TEST(SearchProperty, RealSpladeQueryVectorsOnSyntheticCorpus) {
+  const std::filesystem::path data = SPLADE_SHARED_DATA_DIR;
+  const auto queries = data / "msmarco-passage/topics.msmarco-passage.dev-subset.splade-pp-ed.tsv.gz";
+  const auto model = testing::TermModel::from_query_vectors(queries, data / "vocab/bert-base-uncased-vocab.txt");
+  testing::CorpusSpec spec;
+  spec.num_docs = 30000;
+  spec.median_terms = 60;
+  TempDir dir;
+  IndexBuilder builder;
+  testing::generate_corpus(model, spec, [&](std::string_view id, const auto& terms) { builder.add_document(id, terms); });
+  builder.write(dir / "index");
+  const Index index = Index::open(dir / "index");
+  const auto topics = read_topics(queries);
+  ASSERT_EQ(topics.size(), 6980u);  // the MS MARCO dev subset
+  Searcher searcher(index);
+  std::size_t nonempty = 0;
+  for (std::size_t i = 0; i < topics.size(); i += 7) {  // ~1,000 real queries
+    for (std::size_t k : {10u, 1000u}) {
+      const auto exhaustive = searcher.search(topics[i].vector, {k, SearchAlgorithm::kExhaustive});
+      const auto maxscore = searcher.search(topics[i].vector, {k, SearchAlgorithm::kMaxScore});
+      ASSERT_EQ(named(index, maxscore), named(index, exhaustive)) << "query " << topics[i].id << " k " << k;
+      nonempty += !exhaustive.empty();
+    }
+  }
+  EXPECT_GT(nonempty, 1900u);
+}
+
+TEST(SearchProperty, ThreadsDoNotChangeResults) {
+  const std::filesystem::path data = SPLADE_SHARED_DATA_DIR;
+  const auto queries = data / "msmarco-passage/topics.dl19-passage.splade-pp-ed.tsv.gz";
+  const auto model = testing::TermModel::from_query_vectors(queries, data / "vocab/bert-base-uncased-vocab.txt");
+  testing::CorpusSpec spec;
+  spec.num_docs = 5000;
+  TempDir dir;
+  IndexBuilder builder;
+  testing::generate_corpus(model, spec, [&](std::string_view id, const auto& terms) { builder.add_document(id, terms); });
+  builder.write(dir / "index");
+  const Index index = Index::open(dir / "index");
+  const auto topics = read_topics(queries);
+  BatchSearchOptions one, four;
+  four.threads = 4;
+  const auto a = search_topics(index, topics, one);
+  const auto b = search_topics(index, topics, four);
+  ASSERT_EQ(a.topics.size(), topics.size());
+  ASSERT_EQ(b.topics.size(), topics.size());
+  for (std::size_t i = 0; i < topics.size(); ++i) {
+    EXPECT_EQ(a.topics[i].topic_id, topics[i].id);
+    EXPECT_EQ(b.topics[i].topic_id, topics[i].id);
+    EXPECT_EQ(named(index, a.topics[i].hits), named(index, b.topics[i].hits));
+  }
+}
+
+TEST(SearchProperty, QueryWeightsOutOfRangeAreRefused) {
+  TempDir dir;
+  const Index index = build(dir, {{"a", {{"x", 1}}}});
+  Searcher searcher(index);
+  EXPECT_THROW(searcher.search({{"x", -1}}), Error);
+  EXPECT_TRUE(searcher.search({{"x", 0}}).empty());
+  EXPECT_TRUE(searcher.search({{"y", 5}}).empty());
+  EXPECT_TRUE(searcher.search({{"x", 5}}, {0}).empty());
+}
+
+}  // namespace
+}  // namespace splade

@@ -1,0 +1,46 @@
+// splade index --input VECTORS --index DIR [--threads N] [--overwrite]
+// splade index --from-ciff FILE --index DIR
+#include <fmt/format.h>
+
+#include <chrono>
+#include <iostream>
+
+#include "command.h"
+#include "splade/index.h"
+
+namespace splade::cli {
+
+void add_index_command(CLI::App& app, CommandTable& table) {
+  struct Args {
+    std::string input, ciff, index;
+    int threads = 1;
+    bool overwrite = false;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* sub = app.add_subcommand("index", "Build an impact index from JsonVectorCollection files or a CIFF file");
+  auto* input = sub->add_option("--input", args->input,
+                                "JsonVectorCollection: a .jsonl/.jsonl.gz file or a folder of them");
+  auto* ciff = sub->add_option("--from-ciff", args->ciff, "A CIFF file (.ciff or .ciff.gz)");
+  input->excludes(ciff);
+  sub->add_option("--index", args->index, "Index directory to create")->required();
+  sub->add_option("--threads", args->threads, "JSON parsing threads")->check(CLI::Range(1, 256));
+  sub->add_flag("--overwrite", args->overwrite, "Replace an existing index directory");
+  table.add(sub, [args]() {
+    if (args->input.empty() && args->ciff.empty()) {
+      std::cerr << "splade: error: index: one of --input or --from-ciff is required\n";
+      return kExitBadInput;
+    }
+    IndexBuildOptions options;
+    options.threads = args->threads;
+    options.overwrite = args->overwrite;
+    const auto t0 = std::chrono::steady_clock::now();
+    const IndexStats s = args->ciff.empty() ? build_index_from_json_vectors(args->input, args->index, options)
+                                            : build_index_from_ciff(args->ciff, args->index, options);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::cerr << fmt::format("index {}: {} documents, {} terms, {} postings, {} bytes, built in {:.2f} s\n",
+                             args->index, s.num_docs, s.num_terms, s.num_postings, s.bytes_on_disk, secs);
+    return kExitOk;
+  });
+}
+
+}  // namespace splade::cli
