@@ -45,7 +45,7 @@ ReportTexts default_report_texts(const std::filesystem::path& shared_data, int q
 ReportTexts report_texts_from_file(const std::filesystem::path& path, int limit);
 
 struct FidelityReport {
-  std::string head;              // "splade" (sparse term weights), "logits", "hidden"
+  std::string head;              // "splade" (sparse term weights), "splade-pooled", "logits", "hidden"
   std::string tokenizer;         // which tokenizer produced the ids
   int texts = 0;
   // SPLADE weights (for "splade"; for "logits" after relu/log1p/max pooling).
@@ -61,7 +61,7 @@ struct FidelityReport {
 };
 
 struct ReportOptions {
-  std::filesystem::path vocab;   // vocab.txt; empty: beside the model, else the shared bert-base-uncased vocab
+  std::filesystem::path vocab;   // vocab.txt; empty: the model folder's tokenizer, else the shared bert-base-uncased vocab
   std::filesystem::path shared_data;
   int max_tokens = 128;
   int threads = 1;

@@ -7,13 +7,14 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "optimize/model_check.h"
 #include "ort/runner.h"
-#include "quantize/interim_tokenizer.h"
 #include "splade/error.h"
 #include "splade/quantize.h"
+#include "splade/tokenizer.h"
 
 namespace splade {
 namespace fs = std::filesystem;
@@ -24,8 +25,13 @@ using Terms = std::map<std::int64_t, double>;  // term id -> weight (non-zero on
 
 // The SPLADE vector of one text from the model outputs: the sparse export directly, or
 // max over tokens of log1p(relu(logits)) for a logits head.
-Terms term_weights(const optimize::ModelIo& io, const std::vector<ort::HostTensor>& out, bool logits) {
+Terms term_weights(const optimize::ModelIo& io, const std::vector<ort::HostTensor>& out, bool logits, bool pooled) {
   Terms t;
+  if (pooled) {
+    for (size_t v = 0; v < out[0].f.size(); ++v)
+      if (out[0].f[v] != 0) t[static_cast<std::int64_t>(v)] = out[0].f[v];
+    return t;
+  }
   if (io.sparse_splade) {
     const auto& idx = out[io.sparse_idx_output].i64;
     const auto& w = out[io.sparse_weight_output].f;
@@ -63,12 +69,25 @@ double median(std::vector<double> v) {
 FidelityReport fidelity_report(const fs::path& reference, const fs::path& candidate, const ReportTexts& texts,
                                const ReportOptions& options) {
   FidelityReport r;
-  fs::path vocab = options.vocab;
-  if (vocab.empty()) {
-    vocab = reference.parent_path() / "vocab.txt";
-    if (!fs::exists(vocab)) vocab = options.shared_data / "vocab" / "bert-base-uncased-vocab.txt";
+  // The project tokenizer: --vocab if given, else the model's own folder (tokenizer.json
+  // or vocab.txt), else the shared bert-base-uncased vocabulary.
+  std::optional<Tokenizer> tok;
+  const fs::path dir = reference.parent_path();
+  if (!options.vocab.empty()) {
+    tok.emplace(Tokenizer::from_vocab_file(options.vocab.string()));
+    r.tokenizer = "splade::Tokenizer (" + options.vocab.string() + ")";
+  } else if (fs::exists(dir / "tokenizer.json") || fs::exists(dir / "vocab.txt")) {
+    tok.emplace(Tokenizer::from_directory(dir.empty() ? "." : dir.string()));
+    r.tokenizer = "splade::Tokenizer (" + (dir.empty() ? std::string(".") : dir.string()) + ")";
+  } else {
+    const fs::path vocab = options.shared_data / "vocab" / "bert-base-uncased-vocab.txt";
+    tok.emplace(Tokenizer::from_vocab_file(vocab.string()));
+    r.tokenizer = "splade::Tokenizer (" + vocab.string() + ")";
   }
-  const auto ids = quantize::tokenize_for_report(vocab, texts.texts, options.max_tokens, r.tokenizer);
+  EncodeOptions eo;
+  eo.max_length = options.max_tokens;
+  std::vector<std::vector<std::int64_t>> ids;
+  for (auto& e : tok->encode_batch(texts.texts, eo, 1)) ids.push_back(std::move(e.ids));
 
   ort::RunnerOptions ro;
   ro.intra_op_threads = options.threads;
@@ -76,8 +95,11 @@ FidelityReport fidelity_report(const fs::path& reference, const fs::path& candid
   auto io = optimize::describe_io(a);
   const bool logits = !io.sparse_splade && io.outputs.size() == 1 && io.outputs[0].shape.size() == 3 &&
                       io.outputs[0].shape[2] > 1000;
-  const bool hidden = !io.sparse_splade && !logits;
-  r.head = io.sparse_splade ? "splade" : logits ? "logits" : "hidden";
+  // splade-pooled: one dense [batch, vocab] vector per text.
+  const bool pooled = !io.sparse_splade && io.outputs.size() == 1 && io.outputs[0].shape.size() == 2 &&
+                      io.outputs[0].shape[1] > 1000;
+  const bool hidden = !io.sparse_splade && !logits && !pooled;
+  r.head = io.sparse_splade ? "splade" : logits ? "logits" : pooled ? "splade-pooled" : "hidden";
   r.has_term_weights = !hidden;
 
   std::vector<double> ta, tb;
@@ -91,13 +113,16 @@ FidelityReport fidelity_report(const fs::path& reference, const fs::path& candid
   }
   for (const auto& text : ids) {
     auto inputs = optimize::make_inputs(io, {text});
-    auto t0 = std::chrono::steady_clock::now();
-    auto oa = a.run(inputs);
-    auto t1 = std::chrono::steady_clock::now();
-    auto ob = b.run(inputs);
-    auto t2 = std::chrono::steady_clock::now();
-    ta.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-    tb.push_back(std::chrono::duration<double, std::milli>(t2 - t1).count());
+    // Alternate which model runs first, so neither always runs on a cache the other warmed.
+    auto timed = [&](ort::Runner& r, std::vector<double>& times) {
+      auto t0 = std::chrono::steady_clock::now();
+      auto o = r.run(inputs);
+      times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+      return o;
+    };
+    std::vector<ort::HostTensor> oa, ob;
+    if (r.texts % 2 == 0) oa = timed(a, ta), ob = timed(b, tb);
+    else ob = timed(b, tb), oa = timed(a, ta);
     if (!io.sparse_splade) {
       if (oa[0].f.size() != ob[0].f.size())
         throw Error(ErrorCode::kValidation, candidate.string() + ": output '" + oa[0].name + "' has another shape");
@@ -109,7 +134,7 @@ FidelityReport fidelity_report(const fs::path& reference, const fs::path& candid
       tensor_err_n += static_cast<std::int64_t>(oa[0].f.size());
     }
     if (r.has_term_weights) {
-      const Terms wa = term_weights(io, oa, logits), wb = term_weights(io, ob, logits);
+      const Terms wa = term_weights(io, oa, logits, pooled), wb = term_weights(io, ob, logits, pooled);
       std::set<std::int64_t> all;
       std::size_t both = 0;
       for (const auto& [id, w] : wa) all.insert(id), both += wb.count(id);

@@ -1,6 +1,5 @@
 // Graph-pass properties on small graphs built through the protobuf schema.
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <fstream>
 #include <iostream>
@@ -11,7 +10,6 @@
 #include "onnx/model_io.h"
 #include "optimize/graph_view.h"
 #include "optimize/passes.h"
-#include "quantize/interim_tokenizer.h"
 #include "support/model_builder.h"
 
 namespace splade {
@@ -62,45 +60,6 @@ TEST(OptimizePasses, NoAttentionInAnMlpIsANoOp) {
   EXPECT_EQ(optimize::fuse_embed_layer_norm(model), 0);
   EXPECT_EQ(optimize::fuse_skip_layer_norm(model), 0);
   EXPECT_EQ(model.SerializeAsString(), before);
-}
-
-// The interim report tokenizer against Hugging Face's bert-base-uncased tokenization of the
-// MS MARCO dev queries (shared/data *.wp.tsv.gz, made by anserini-tools): the share of
-// queries tokenized identically is printed; it must be at least 99%, since the interim
-// tokenizer implements the same BERT-uncased rules except Chinese-character splitting.
-TEST(InterimTokenizer, AgreesWithHuggingFaceOnMsMarcoQueries) {
-  const std::string dir = std::string(SPLADE_SHARED_DATA_DIR) + "/";
-  quantize::InterimTokenizer tok(dir + "vocab/bert-base-uncased-vocab.txt");
-  std::vector<std::string> vocab;
-  {
-    std::ifstream in(dir + "vocab/bert-base-uncased-vocab.txt");
-    for (std::string l; std::getline(in, l);) vocab.push_back(l);
-  }
-  std::map<std::string, std::string> text;
-  {
-    std::ifstream in(dir + "msmarco-passage/topics.msmarco-passage.dev-subset.txt");
-    for (std::string l; std::getline(in, l);) text[l.substr(0, l.find('\t'))] = l.substr(l.find('\t') + 1);
-  }
-  gzFile f = gzopen((dir + "msmarco-passage/topics.msmarco-passage.dev-subset.wp.tsv.gz").c_str(), "rb");
-  ASSERT_TRUE(f) << "shared data missing";
-  char buf[65536];
-  int total = 0, same = 0;
-  while (total < 2000 && gzgets(f, buf, sizeof buf)) {
-    std::string line(buf);
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-    const auto tab = line.find('\t');
-    const std::string qid = line.substr(0, tab), expected = line.substr(tab + 1);
-    if (!text.count(qid)) continue;
-    auto ids = tok.encode(text[qid], 512);
-    std::string got;
-    for (size_t i = 1; i + 1 < ids.size(); ++i) got += (i > 1 ? " " : "") + vocab[ids[i]];
-    ++total;
-    same += got == expected;
-  }
-  gzclose(f);
-  ASSERT_GT(total, 1000);
-  std::cout << "interim tokenizer: " << same << "/" << total << " MS MARCO dev queries identical to HF\n";
-  EXPECT_GE(same, total * 99 / 100);
 }
 
 }  // namespace

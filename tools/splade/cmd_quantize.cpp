@@ -55,7 +55,7 @@ void add_quantize_command(CLI::App& app, CommandTable& table) {
   sub->add_option("--queries", args->queries, "Default report: number of MS MARCO dev queries (default 200)");
   sub->add_option("--passages", args->passages, "Default report: number of Cranfield abstracts (default 50)");
   sub->add_option("--max-tokens", args->max_tokens, "Report: truncate each text to this many word pieces (default 128)");
-  sub->add_option("--vocab", args->vocab, "Report: vocab.txt (default: beside the model, else bert-base-uncased)");
+  sub->add_option("--vocab", args->vocab, "Report: vocab.txt (default: the model folder's tokenizer.json/vocab.txt, else bert-base-uncased)");
   sub->add_option("--shared-data", args->shared_data, "The shared data folder (default: ../shared/data)");
   sub->add_option("--threads", args->threads, "Report: ORT intra-op threads (default 1)");
   table.add(sub, [args]() {
