@@ -4,7 +4,8 @@ scripts/make_test_model.py's tiny BERT (real bert-base-uncased vocabulary, save_
 formats), with its MLM head made sparse the way trained SPLADE heads are. A random head gives
 logits of std ~0.16 around 0, so log1p(relu(.)) is positive for nearly every one of the 30,522
 terms; here the head's LayerNorm output is scaled by --head-scale and every term's bias is set to
---head-bias, which leaves ~150 terms per document and ~30 per query with integer weights
+--head-bias, which leaves on average 170-460 terms per document and 65-280 per query (the four small
+collections) with integer weights
 round(w/5*256) of 1..~110. Still a plain BertForMaskedLM: every tool that reads HF models reads it.
 
   make_regression_model.py OUT_DIR [--seed 1234] [--head-scale 25] [--head-bias -15]
