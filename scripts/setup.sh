@@ -26,7 +26,7 @@ debian_packages=(
   libzip-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
-  openjdk-17-jdk-headless
+  openjdk-17-jdk-headless maven
   ca-certificates
 )
 if [ "$want_python" = 1 ]; then
@@ -43,6 +43,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# Anserini (the oracle of tests/oracle/test_anserini_encoder.py, fetched by Maven through
+# scripts/fetch_anserini.sh) needs a JDK >= 21, which Debian 12 lacks; this project's machines
+# ship Temurin 25 under /usr/lib/jvm. Without one those tests fail, saying so.
+"$root/scripts/find_java.sh" >/dev/null || echo "setup: warning: no JDK >= 21: the Anserini oracle tests will fail" >&2
 
 # --- 2. ONNX Runtime ----------------------------------------------------------------------
 "$root/scripts/fetch_onnxruntime.sh"
