@@ -30,6 +30,8 @@ struct EncodeJobOptions {
   int shard_count = 1;               //   slices, so the N outputs concatenate to the whole
   OnError on_error = OnError::kFail;
   bool resume = false;               // continue <output>.partial
+  bool allow_empty = false;          // encode blank texts ([CLS] [SEP] only), as Pyserini does,
+                                     // instead of treating them as bad records
 };
 
 struct BadRecord {

@@ -181,6 +181,7 @@ EncodeJobSummary run_encode_job(const Encoder& encoder, const EncodeJobOptions& 
           if (r.error.empty() && r.id == *resume_after) skipping = false;
           continue;
         }
+        if (o.allow_empty && r.empty_text) r.error.clear();
         if (r.error.empty() && !seen_ids.insert(r.id).second) r.error = "duplicate id '" + r.id + "'";
         w.encodings.push_back(r.error.empty() ? tokenizer.encode(r.text, tokenize) : Encoding{});
         w.records.push_back(std::move(r));

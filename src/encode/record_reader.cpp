@@ -157,7 +157,10 @@ bool RecordReader::next(Record& r) {
     }
     if (impl_->current == InputFormat::kJsonl) parse_json(impl_->line, r);
     else parse_tsv(impl_->line, r);
-    if (r.error.empty() && blank(r.text)) r.error = "empty text";
+    if (r.error.empty() && blank(r.text)) {
+      r.error = "empty text";
+      r.empty_text = true;
+    }
     return true;
   }
 }

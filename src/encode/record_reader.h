@@ -18,6 +18,7 @@ struct Record {
   std::string file;
   std::int64_t line = 0;   // 1-based line in `file`
   std::string error;       // non-empty: a bad record (invalid JSON, missing id, empty text, invalid UTF-8)
+  bool empty_text = false; // the only fault is blank text (which --allow-empty encodes)
 };
 
 // The files a path stands for, in reading order. Throws splade::Error (kNotFound).

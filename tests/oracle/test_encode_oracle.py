@@ -243,3 +243,14 @@ def test_model_directory_errors(splade_bin, make_model, tmp_path):
     r = run_splade(splade_bin, "encode", "--model", str(tmp_path / "nope"), "-i", str(tmp_path / "in.tsv"),
                    "-o", str(tmp_path / "o"), check=False)
     assert r.returncode == 2 and "nope" in r.stderr
+
+
+def test_allow_empty_encodes_blank_texts(splade_bin, make_model, tmp_path):
+    model = make_model("enc-bert-tiny-pooled", "--export-onnx", "pooled", "--weights", "safetensors")
+    (tmp_path / "in.jsonl").write_text('{"id": "a", "contents": "ok"}\n{"id": "b", "contents": ""}\n')
+    out = tmp_path / "out.jsonl"
+    run_splade(splade_bin, "encode", "--model", model, "-i", str(tmp_path / "in.jsonl"), "-o", str(out),
+               "--allow-empty", "--top-k", "10", "-q")
+    recs = read_jsonl(out)
+    # An empty text is [CLS] [SEP] alone, as Pyserini encodes it: still a (non-empty) vector.
+    assert [r["id"] for r in recs] == ["a", "b"] and recs[1]["contents"] == "" and recs[1]["vector"]

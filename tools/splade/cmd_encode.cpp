@@ -77,6 +77,8 @@ void add_encode_command(CLI::App& app, CommandTable& table) {
   sub->add_option("--shard", a->shard, "I/N: encode the I-th of N contiguous slices (outputs concatenate)");
   sub->add_option("--on-error", a->on_error, "fail (default) or skip bad records (reported with line numbers)");
   sub->add_flag("--resume", a->job.resume, "Continue an interrupted run from <output>.partial");
+  sub->add_flag("--allow-empty", a->job.allow_empty,
+                "Encode blank texts ([CLS] [SEP] alone), as Pyserini does, instead of reporting them as bad records");
   sub->add_flag("-q,--quiet", a->quiet, "No progress line");
   table.add(sub, [a]() {
     if (a->truncation == "anserini") a->encoder.truncation = Truncation::kAnserini;
