@@ -28,8 +28,10 @@ void add_export_command(CLI::App& app, CommandTable& table) {
     for (const auto& n : anserini_model_names())
       if (n.name == a->name) encoder = n.encoder;
     std::cout << "wrote " << result.onnx_path << "\nwrote " << result.vocab_path << "\n"
-              << "Anserini uses them with: -encoder " << encoder << " (cache " << cache
-              << "; pass -Dpyserini.cache=" << cache << " if it differs from Anserini's default)\n";
+              << "Anserini uses them with: -encoder " << encoder << "\n"
+              << "(Anserini 1.5.0 reads only ${user.home}/.cache/pyserini/encoders: for another cache folder run it "
+                 "with -Duser.home=<folder holding .cache/pyserini>; later versions also read -Dpyserini.cache and "
+                 "$PYSERINI_CACHE)\n";
     return kExitOk;
   });
 
