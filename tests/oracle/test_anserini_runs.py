@@ -1,0 +1,55 @@
+"""Anserini itself is the oracle of `splade index` + `splade search`: on the same
+JsonVectorCollection and pre-encoded queries (made here by `splade encode` from the
+sparse random-weight regression model over the whole Cranfield collection), Anserini 1.5.0's
+IndexCollection -impact -pretokenized and SearchCollection -impact -pretokenized write the
+same run as ours, line for line (docid, rank, score as Anserini prints it), once both are put
+in the same topic order (Anserini orders TsvString topics as strings, we keep file order)."""
+import os
+import subprocess
+import sys
+
+from conftest import ROOT, run_splade
+from test_anserini_encoder import NO_NETWORK, anserini  # noqa: F401  (the fixture)
+
+
+def test_runs_identical_to_anserini_on_cranfield(splade_bin, shared_data, anserini, tmp_path):  # noqa: F811
+    java, jar = anserini
+    model = tmp_path / "model"
+    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "make_regression_model.py"), str(model)],
+                   check=True, capture_output=True)
+    run_splade(splade_bin, "convert", str(model), "-o", str(tmp_path / "onnx"), "--head", "splade-pooled",
+               "--no-validate")
+    run_splade(splade_bin, "collection", "export", "cranfield", "--data", shared_data, "-o", str(tmp_path / "coll"))
+    (tmp_path / "vectors").mkdir()
+    run_splade(splade_bin, "encode", "--model", str(tmp_path / "onnx"), "-i", str(tmp_path / "coll" / "corpus.jsonl"),
+               "-o", str(tmp_path / "vectors" / "part-0.jsonl"), "--allow-empty", "-q")
+    run_splade(splade_bin, "encode", "--model", str(tmp_path / "onnx"), "-i", str(tmp_path / "coll" / "topics.tsv"),
+               "-o", str(tmp_path / "queries.tsv"), "--queries", "-q")
+
+    run_splade(splade_bin, "index", "--input", str(tmp_path / "vectors"), "--index", str(tmp_path / "ours"))
+    run_splade(splade_bin, "search", "--index", str(tmp_path / "ours"), "--topics", str(tmp_path / "queries.tsv"),
+               "--output", str(tmp_path / "ours.run"), "--hits", "1000", "--tag", "Anserini")
+
+    def anserini_main(*args):
+        r = subprocess.run([java, *NO_NETWORK, "-cp", jar, *args], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr[-3000:]
+
+    anserini_main("io.anserini.index.IndexCollection", "-collection", "JsonVectorCollection",
+                  "-input", str(tmp_path / "vectors"), "-index", str(tmp_path / "lucene"),
+                  "-generator", "DefaultLuceneDocumentGenerator", "-impact", "-pretokenized", "-threads", "1")
+    anserini_main("io.anserini.search.SearchCollection", "-index", str(tmp_path / "lucene"),
+                  "-topics", str(tmp_path / "queries.tsv"), "-topicReader", "TsvString",
+                  "-output", str(tmp_path / "anserini.run"), "-impact", "-pretokenized", "-hits", "1000",
+                  "-threads", "1")
+
+    def lines_by_topic(path):
+        by_topic = {}
+        for line in open(path, encoding="utf-8"):
+            by_topic.setdefault(line.split()[0], []).append(line)
+        return by_topic
+
+    ours, theirs = lines_by_topic(tmp_path / "ours.run"), lines_by_topic(tmp_path / "anserini.run")
+    assert sorted(ours) == sorted(theirs) and len(ours) == 225
+    assert sum(len(v) for v in ours.values()) > 200000
+    for qid in theirs:
+        assert ours[qid] == theirs[qid], qid
