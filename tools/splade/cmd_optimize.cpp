@@ -2,36 +2,14 @@
 #include <fmt/format.h>
 
 #include <iostream>
-#include <set>
 
 #include "command.h"
+#include "model_comparison.h"
 #include "splade/model_info.h"
 #include "splade/optimize.h"
 
 namespace splade::cli {
 namespace {
-
-// The seed's before/after summary and the op counts by type.
-void print_stats(const ModelInfo& a, const ModelInfo& b, std::ostream& out) {
-  out << fmt::format("{:<16} {:>12}    {:>12}\n", "", "before", "after");
-  auto row = [&](const char* label, std::int64_t x, std::int64_t y) {
-    out << fmt::format("{:<16} {:>12} -> {:>12}\n", label, x, y);
-  };
-  row("nodes", a.node_count, b.node_count);
-  row("inputs", static_cast<std::int64_t>(a.inputs.size()), static_cast<std::int64_t>(b.inputs.size()));
-  row("outputs", static_cast<std::int64_t>(a.outputs.size()), static_cast<std::int64_t>(b.outputs.size()));
-  row("initializers", a.initializer_count, b.initializer_count);
-  row("file bytes", a.file_bytes, b.file_bytes);
-  std::set<std::string> ops;
-  for (const auto& [op, n] : a.op_counts) ops.insert(op);
-  for (const auto& [op, n] : b.op_counts) ops.insert(op);
-  out << "node counts by op type:\n";
-  for (const auto& op : ops) {
-    auto x = a.op_counts.count(op) ? a.op_counts.at(op) : 0;
-    auto y = b.op_counts.count(op) ? b.op_counts.at(op) : 0;
-    out << fmt::format("  {:<38} {:>6} -> {:>6}\n", op, x, y);
-  }
-}
 
 }  // namespace
 
@@ -63,7 +41,7 @@ void add_optimize_command(CLI::App& app, CommandTable& table) {
     if (args->stats) {
       InspectOptions io;
       io.try_onnxruntime = false;
-      print_stats(inspect_model(args->input, io), inspect_model(out.string(), io), std::cout);
+      print_model_comparison(inspect_model(args->input, io), inspect_model(out.string(), io), OpRows::kAll, std::cout);
     }
     return kExitOk;
   });
