@@ -12,26 +12,11 @@ import sys
 
 import onnx
 import torch
-from torch import nn
 from transformers import AutoModelForMaskedLM, AutoTokenizer
 
 
-class SpladeExportWrapper(nn.Module):
-    # Verbatim from splade_to_onnx.py.
-    def __init__(self, splade_model):
-        super().__init__()
-        self.splade = splade_model
-
-    def forward(self, input_ids, attention_mask, token_type_ids):
-        dummy = token_type_ids.sum() * 0.0
-        outputs = self.splade(input_ids=input_ids, attention_mask=attention_mask)
-        logits = outputs.logits
-        relu = torch.relu(logits)
-        log1p = torch.log1p(relu)
-        sparse_vec = torch.max(log1p * attention_mask.unsqueeze(-1), dim=1).values
-        nonzero = sparse_vec.nonzero(as_tuple=True)
-        values = sparse_vec[nonzero]
-        return nonzero[1], values + dummy
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+from seed_reference import SpladeExportWrapper  # noqa: E402  (the seed's wrapper, verbatim)
 
 
 def main():

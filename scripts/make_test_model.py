@@ -107,22 +107,7 @@ def export_onnx(model, args, tokenizer):
         torch.onnx.export(model, tuple(feeds[n] for n in names), out, input_names=names, output_names=["logits"],
                           dynamic_axes=axes, do_constant_folding=True, opset_version=args.opset)
     else:
-        class SpladeExportWrapper(nn.Module):
-            # Verbatim math of anserini src/main/python/onnx/splade_to_onnx.py.
-            def __init__(self, splade_model):
-                super().__init__()
-                self.splade = splade_model
-
-            def forward(self, input_ids, attention_mask, token_type_ids):
-                dummy = token_type_ids.sum() * 0.0
-                outputs = self.splade(input_ids=input_ids, attention_mask=attention_mask)
-                logits = outputs.logits
-                relu = torch.relu(logits)
-                log1p = torch.log1p(relu)
-                sparse_vec = torch.max(log1p * attention_mask.unsqueeze(-1), dim=1).values
-                nonzero = sparse_vec.nonzero(as_tuple=True)
-                values = sparse_vec[nonzero]
-                return nonzero[1], values + dummy
+        from seed_reference import SpladeExportWrapper  # the seed's wrapper, verbatim
 
         names = ["input_ids", "attention_mask", "token_type_ids"]
         tt = enc.get("token_type_ids", torch.zeros_like(enc["input_ids"]))

@@ -6,6 +6,7 @@ import hashlib
 import os
 import pickle
 import subprocess
+import sys
 import zipfile
 
 import numpy as np
@@ -14,31 +15,16 @@ import onnxruntime as ort
 import pytest
 import torch
 import transformers
-from torch import nn
 
-from conftest import run_splade
+from conftest import ROOT, run_splade
 
 ATOL = 1e-4
 TEXTS = ["what is AI?", "the quick brown fox jumps over the lazy dog near the river bank", "define: geon"]
 PAIRS = (["what is AI?", "how do vaccines work"], ["artificial intelligence", "the immune system learns"])
 
 
-class SpladeExportWrapper(nn.Module):
-    # Verbatim from anserini's src/main/python/onnx/splade_to_onnx.py (the seed).
-    def __init__(self, splade_model):
-        super().__init__()
-        self.splade = splade_model
-
-    def forward(self, input_ids, attention_mask, token_type_ids):
-        dummy = token_type_ids.sum() * 0.0
-        outputs = self.splade(input_ids=input_ids, attention_mask=attention_mask)
-        logits = outputs.logits
-        relu = torch.relu(logits)
-        log1p = torch.log1p(relu)
-        sparse_vec = torch.max(log1p * attention_mask.unsqueeze(-1), dim=1).values
-        nonzero = sparse_vec.nonzero(as_tuple=True)
-        values = sparse_vec[nonzero]
-        return nonzero[1], values + dummy
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from seed_reference import SpladeExportWrapper  # noqa: E402  (the seed's wrapper, verbatim)
 
 
 def convert(splade_bin, model_dir, out_dir, *args):
