@@ -291,11 +291,7 @@ int fuse_attention(onnx::ModelProto& model) {
     // The old output Reshape now writes a dead tensor; dead-node removal drops the chain.
     m.out_reshape->set_output(0, g.unique_name("unfused_attention_output"));
   }
-  for (auto& n : new_nodes) *graph.add_node() = std::move(n);
-  for (auto& t : new_inits) *graph.add_initializer() = std::move(t);
-  graph::remove_dead_nodes(graph);
-  graph::topological_sort(graph);
-  graph::ensure_opset(model, "com.microsoft", 1);
+  graph::splice_fused_nodes(model, new_nodes, std::move(new_inits));
   return static_cast<int>(matches.size());
 }
 

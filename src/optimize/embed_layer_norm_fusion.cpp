@@ -134,12 +134,7 @@ int fuse_embed_layer_norm(onnx::ModelProto& model) {
     ln.set_output(0, g.unique_name("unfused_embedding_output"));
     ++fused;
   }
-  for (auto& n : added) *graph.add_node() = std::move(n);
-  if (fused) {
-    graph::remove_dead_nodes(graph);
-    graph::topological_sort(graph);
-    graph::ensure_opset(model, "com.microsoft", 1);
-  }
+  if (fused) graph::splice_fused_nodes(model, added);
   return fused;
 }
 

@@ -305,6 +305,16 @@ void topological_sort(onnx::GraphProto& graph) {
   graph.mutable_node()->Swap(&sorted);
 }
 
+void splice_fused_nodes(onnx::ModelProto& model, std::vector<onnx::NodeProto>& nodes,
+                        std::vector<onnx::TensorProto> initializers) {
+  auto& graph = *model.mutable_graph();
+  for (auto& n : nodes) *graph.add_node() = std::move(n);
+  for (auto& t : initializers) *graph.add_initializer() = std::move(t);
+  remove_dead_nodes(graph);
+  topological_sort(graph);
+  ensure_opset(model, "com.microsoft", 1);
+}
+
 void ensure_opset(onnx::ModelProto& model, const std::string& domain, std::int64_t version) {
   for (auto& op : *model.mutable_opset_import()) {
     const bool same = op.domain() == domain || (domain.empty() && op.domain() == "ai.onnx");

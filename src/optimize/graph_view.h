@@ -78,6 +78,10 @@ int remove_dead_nodes(onnx::GraphProto& graph);
 void topological_sort(onnx::GraphProto& graph);
 // Makes sure the model imports `domain` (e.g. "com.microsoft") at least at `version`.
 void ensure_opset(onnx::ModelProto& model, const std::string& domain, std::int64_t version);
+// The last step every fusion pass shares: appends its new nodes (and initializers), drops
+// the nodes they made dead, restores topological order and imports com.microsoft.
+void splice_fused_nodes(onnx::ModelProto& model, std::vector<onnx::NodeProto>& nodes,
+                        std::vector<onnx::TensorProto> initializers = {});
 // The node's op type qualified with its domain when not the default ("com.microsoft.Attention").
 std::string qualified_op(const onnx::NodeProto& node);
 bool is_op(const onnx::NodeProto* node, const char* op);
