@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "support/error_message.h"
 #include "collections/smart_format.h"
 #include "collections/source_text.h"
 #include "collections/trec_sgml.h"
@@ -16,16 +17,7 @@
 using namespace splade;
 using namespace splade::collections;
 
-namespace {
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-}  // namespace
+using splade::testing::error_of;
 
 TEST(Collections, CountsAsTheDataReadmeStates) {
   // ../shared/data/README.md: documents, topics, judged topics.

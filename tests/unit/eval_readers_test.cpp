@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include "support/error_message.h"
 #include "splade/error.h"
 #include "splade/evaluator.h"
 #include "support/cli_runner.h"
@@ -13,16 +14,7 @@ using namespace splade;
 using namespace splade::eval;
 using splade::testing::TempDir;
 
-namespace {
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-}  // namespace
+using splade::testing::error_of;
 
 TEST(EvalReaders, QrelsMalformedLinesNameTheLine) {
   EXPECT_EQ(error_of([] { parse_qrels("1 0 d1 1\n\n1 0 d2\n", "q.txt"); }),
