@@ -1,6 +1,7 @@
 // splade::Encoder: text in, SPLADE vector out, with the model's own contract.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -28,6 +29,14 @@ struct EncoderOptions {
   int threads = 0;                                // ONNX Runtime intra-op threads (0: one per core)
 };
 
+// Where an encoder's time went: its calls of ONNX Runtime's Run, and the wall time spent
+// inside them, summed over every thread since the encoder was opened. Everything else a
+// caller times around encode() is tokenization, input building and pooling.
+struct EncoderStats {
+  std::uint64_t model_runs = 0;
+  double model_seconds = 0.0;
+};
+
 class Encoder {
  public:
   // A directory as `splade convert` writes it: model.onnx + tokenizer files
@@ -43,6 +52,7 @@ class Encoder {
   ModelContract contract() const;
   const Tokenizer& tokenizer() const;
   const EncoderOptions& options() const;
+  EncoderStats stats() const;  // thread-safe
 
   // Thread-safe: one ONNX Runtime session serves every caller.
   SparseVector encode(std::string_view text) const;

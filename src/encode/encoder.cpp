@@ -97,20 +97,21 @@ struct Encoder::Impl {
                                            std::to_string(out.element_count(1)) + " output_weights");
     const std::int64_t* idx = out.int64s(0);
     const float* w = out.floats(1);
-    std::vector<std::pair<std::int64_t, float>> pairs;
-    pairs.reserve(n);
     const auto vocab = static_cast<std::int64_t>(tokenizer.vocab_size());
-    for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t i = 0; i < n; ++i)
       if (idx[i] < 0 || idx[i] >= vocab)
         throw Error(ErrorCode::kRuntime, "model returned vocabulary id " + std::to_string(idx[i]) +
                                              " outside [0, " + std::to_string(vocab) + ")");
-      pairs.emplace_back(idx[i], w[i]);
-    }
-    std::sort(pairs.begin(), pairs.end());
     SparseVector v;
-    for (const auto& [id, weight] : pairs) {
-      v.ids.push_back(id);
-      v.weights.push_back(weight);
+    v.ids.assign(idx, idx + n);
+    v.weights.assign(w, w + n);
+    // The seed's graph takes its ids from NonZero, which lists them in ascending order;
+    // sort only when a model hands them back otherwise.
+    if (!std::is_sorted(v.ids.begin(), v.ids.end())) {
+      std::vector<std::pair<std::int64_t, float>> pairs(n);
+      for (std::size_t i = 0; i < n; ++i) pairs[i] = {idx[i], w[i]};
+      std::sort(pairs.begin(), pairs.end());
+      for (std::size_t i = 0; i < n; ++i) v.ids[i] = pairs[i].first, v.weights[i] = pairs[i].second;
     }
     finish(v);
     return v;
@@ -178,6 +179,7 @@ Encoder Encoder::open(const std::string& onnx_path, const std::string& tokenizer
 ModelContract Encoder::contract() const { return impl_->contract.contract; }
 const Tokenizer& Encoder::tokenizer() const { return impl_->tokenizer; }
 const EncoderOptions& Encoder::options() const { return impl_->options; }
+EncoderStats Encoder::stats() const { return {impl_->session->run_count(), impl_->session->run_seconds()}; }
 
 SparseVector Encoder::encode(std::string_view text) const {
   return std::move(encode_batch({text}).front());

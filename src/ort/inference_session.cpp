@@ -2,6 +2,9 @@
 
 #include <onnxruntime_cxx_api.h>
 
+#include <atomic>
+#include <chrono>
+
 #include "ort/environment.h"
 #include "splade/error.h"
 
@@ -61,6 +64,8 @@ struct InferenceSession::Impl {
   std::unique_ptr<Ort::Session> session;
   std::vector<IoSpec> inputs, outputs;
   std::string path;
+  std::atomic<std::uint64_t> runs{0};
+  std::atomic<std::uint64_t> run_nanoseconds{0};
 };
 
 InferenceSession::InferenceSession(const std::filesystem::path& model_path, const SessionOptions& options)
@@ -107,13 +112,24 @@ RunOutputs InferenceSession::run(const std::vector<Int64Input>& inputs,
   }
   for (const auto& name : output_names) out_names.push_back(name.c_str());
   RunOutputs result;
+  const auto start = std::chrono::steady_clock::now();
   try {
     result.impl->values = impl_->session->Run(Ort::RunOptions{nullptr}, in_names.data(), values.data(), values.size(),
                                               out_names.data(), out_names.size());
   } catch (const Ort::Exception& e) {
     throw Error(ErrorCode::kRuntime, impl_->path + ": ONNX Runtime Run failed: " + e.what());
   }
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  impl_->run_nanoseconds.fetch_add(
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count()),
+      std::memory_order_relaxed);
+  impl_->runs.fetch_add(1, std::memory_order_relaxed);
   return result;
+}
+
+std::uint64_t InferenceSession::run_count() const { return impl_->runs.load(std::memory_order_relaxed); }
+double InferenceSession::run_seconds() const {
+  return static_cast<double>(impl_->run_nanoseconds.load(std::memory_order_relaxed)) * 1e-9;
 }
 
 }  // namespace splade::ort

@@ -67,6 +67,10 @@ class InferenceSession {
   // Runs the model; thread-safe (ORT sessions allow concurrent Run calls).
   RunOutputs run(const std::vector<Int64Input>& inputs, const std::vector<std::string>& output_names) const;
 
+  // Run calls so far and the wall time spent inside ORT's Run, summed over all threads.
+  std::uint64_t run_count() const;
+  double run_seconds() const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -91,4 +91,33 @@ onnx::ModelProto make_base(bool contrib) {
 onnx::ModelProto make_mlp_model() { return make_base(false); }
 onnx::ModelProto make_contrib_model() { return make_base(true); }
 
+onnx::ModelProto make_pooled_lookup_model(std::int64_t vocab, float start) {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.set_producer_name("splade-tests");
+  m.set_producer_version("1.0");
+  auto* opset = m.add_opset_import();
+  opset->set_domain("");
+  opset->set_version(17);
+  auto* g = m.mutable_graph();
+  g->set_name("pooled_lookup");
+  *g->add_input() = make_value_info("input_ids", onnx::TensorProto::INT64, {{-1, "batch"}, {-1, "sequence"}});
+  *g->add_input() = make_value_info("attention_mask", onnx::TensorProto::INT64, {{-1, "batch"}, {-1, "sequence"}});
+  *g->add_output() = make_value_info("weights", onnx::TensorProto::FLOAT, {{-1, "batch"}, {vocab, ""}});
+  *g->add_initializer() = make_float_tensor("E", {vocab, vocab}, start);
+  *g->add_node() = node("Gather", "lookup", {"E", "input_ids"}, {"rows"});
+  auto reduce = node("ReduceMax", "pool", {"rows"}, {"pooled"});
+  auto* axes = reduce.add_attribute();
+  axes->set_name("axes");
+  axes->set_type(onnx::AttributeProto::INTS);
+  axes->add_ints(1);
+  auto* keepdims = reduce.add_attribute();
+  keepdims->set_name("keepdims");
+  keepdims->set_type(onnx::AttributeProto::INT);
+  keepdims->set_i(0);
+  *g->add_node() = reduce;
+  *g->add_node() = node("Relu", "relu", {"pooled"}, {"weights"});
+  return m;
+}
+
 }  // namespace splade::testing

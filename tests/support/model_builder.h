@@ -23,6 +23,13 @@ onnx::TensorProto make_float_tensor(const std::string& name, const std::vector<s
 // opset 17, ir_version 8, producer "splade-tests" "1.0".
 onnx::ModelProto make_mlp_model();
 
+// A pooled-contract SPLADE stand-in over a vocabulary of `vocab` ids:
+// input_ids[batch, seq] (int64) -> Gather(E[vocab, vocab]) -> ReduceMax over seq -> Relu
+// -> weights[batch, vocab] (float); attention_mask[batch, seq] (int64) is an input it
+// ignores. E[t][j] = start + 0.25 * (t * vocab + j) (make_float_tensor's filling), so the
+// weight of id j is max(0, start + 0.25 * (max_t(t) * vocab + j)) over the ids given.
+onnx::ModelProto make_pooled_lookup_model(std::int64_t vocab, float start);
+
 // The same graph with one FusedMatMul from com.microsoft (domain opset 1) replacing MatMul.
 onnx::ModelProto make_contrib_model();
 
