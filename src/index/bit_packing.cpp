@@ -107,7 +107,37 @@ void decode_impacts(const std::uint8_t* in, std::uint32_t n, std::uint32_t bits,
   });
 }
 
+void add_up_gaps(std::uint32_t* values, std::uint32_t n, std::uint32_t prev) {
+  __m128i carry = _mm_set1_epi32(static_cast<int>(prev));
+  const __m128i one = _mm_set1_epi32(1);
+  for (std::uint32_t r = 0; r < rows_of(n); ++r) {
+    auto* at = reinterpret_cast<__m128i*>(values + 4 * r);
+    __m128i v = _mm_add_epi32(_mm_loadu_si128(at), one);
+    v = _mm_add_epi32(v, _mm_slli_si128(v, 4));
+    v = _mm_add_epi32(v, _mm_slli_si128(v, 8));
+    v = _mm_add_epi32(v, carry);
+    carry = _mm_shuffle_epi32(v, 0xFF);
+    _mm_storeu_si128(at, v);
+  }
+}
+
+void add_one(std::uint32_t* values, std::uint32_t n) {
+  const __m128i one = _mm_set1_epi32(1);
+  for (std::uint32_t r = 0; r < rows_of(n); ++r) {
+    auto* at = reinterpret_cast<__m128i*>(values + 4 * r);
+    _mm_storeu_si128(at, _mm_add_epi32(_mm_loadu_si128(at), one));
+  }
+}
+
 #else  // portable
+
+void add_up_gaps(std::uint32_t* values, std::uint32_t n, std::uint32_t prev) {
+  for (std::uint32_t i = 0; i < 4 * rows_of(n); ++i) values[i] = prev = prev + values[i] + 1;
+}
+
+void add_one(std::uint32_t* values, std::uint32_t n) {
+  for (std::uint32_t i = 0; i < 4 * rows_of(n); ++i) values[i] += 1;
+}
 
 void unpack(const std::uint8_t* in, std::uint32_t n, std::uint32_t bits, std::uint32_t* out) {
   const std::uint32_t count = 4 * rows_of(n);
@@ -129,12 +159,12 @@ void unpack(const std::uint8_t* in, std::uint32_t n, std::uint32_t bits, std::ui
 
 void decode_docs(const std::uint8_t* in, std::uint32_t n, std::uint32_t bits, std::uint32_t prev, std::uint32_t* docs) {
   unpack(in, n, bits, docs);
-  for (std::uint32_t i = 0; i < 4 * rows_of(n); ++i) docs[i] = prev = prev + docs[i] + 1;
+  add_up_gaps(docs, n, prev);
 }
 
 void decode_impacts(const std::uint8_t* in, std::uint32_t n, std::uint32_t bits, std::uint32_t* impacts) {
   unpack(in, n, bits, impacts);
-  for (std::uint32_t i = 0; i < 4 * rows_of(n); ++i) impacts[i] += 1;
+  add_one(impacts, n);
 }
 
 #endif

@@ -39,6 +39,10 @@ void encode_gaps(const std::uint32_t* docs, std::uint32_t n, std::uint32_t prev,
 void decode_docs(const std::uint8_t* in, std::uint32_t n, std::uint32_t bits, std::uint32_t prev, std::uint32_t* docs);
 // Impacts (>= 1) stored as impact - 1.
 void decode_impacts(const std::uint8_t* in, std::uint32_t n, std::uint32_t bits, std::uint32_t* impacts);
+// The same two last steps on values already unpacked (and patched: patched_packing.h), in
+// place over values[0..4 * ceil(n / 4)).
+void add_up_gaps(std::uint32_t* values, std::uint32_t n, std::uint32_t prev);
+void add_one(std::uint32_t* values, std::uint32_t n);
 
 inline constexpr std::uint32_t kNoPreviousDoc = 0xFFFFFFFFu;
 

@@ -62,17 +62,18 @@ struct TermEntry {
 static_assert(sizeof(TermEntry) == 40);
 
 // postings.bin: FileHeader, then per term (at postings_offset): BlockMeta[num_blocks], then
-// the blocks. A block of n postings is bitpack::pack(doc gaps - 1, n, doc_bits) followed by
-// bitpack::pack(impacts - 1, n, impact_bits) (index/bit_packing.h: 4-lane binary packing;
-// the first gap of a term is taken from 0xFFFFFFFF, i.e. the first doc itself).
-// kTailPadding zero bytes end the file.
+// the blocks. A block of n postings is two parts encoded by index/patched_packing.h (4-lane
+// binary packing at a chosen width, plus exceptions): the doc-id gaps minus one (the first
+// gap of a term taken from 0xFFFFFFFF, i.e. the first doc itself), then the impacts minus
+// one. kTailPadding zero bytes end the file.
 struct BlockMeta {
-  std::uint32_t last_doc;     // the largest doc id in the block
-  std::uint32_t max_impact;   // the largest impact in the block (block-max pruning)
-  std::uint32_t data_offset;  // from the end of the BlockMeta array
-  std::uint8_t doc_bits;      // bit width of the block's largest (gap - 1)
-  std::uint8_t impact_bits;   // bit width of (max_impact - 1)
-  std::uint16_t reserved;     // 0
+  std::uint32_t last_doc;          // the largest doc id in the block
+  std::uint32_t max_impact;        // the largest impact in the block (block-max pruning)
+  std::uint32_t data_offset;       // from the end of the BlockMeta array
+  std::uint8_t doc_bits;           // packed width of the doc part
+  std::uint8_t doc_high_bits;      // its exceptions' high-part width (0: none)
+  std::uint8_t impact_bits;        // packed width of the impact part;
+  std::uint8_t impact_high_bits;   // impact_bits + impact_high_bits = bit width of max_impact - 1
 };
 static_assert(sizeof(BlockMeta) == 16);
 

@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "index/bit_packing.h"
+#include "index/patched_packing.h"
 #include "index/checksummed_writer.h"
 #include "index/format.h"
 #include "splade/error.h"
@@ -199,13 +200,13 @@ IndexStats IndexBuilder::write(const std::filesystem::path& dir_in, bool overwri
       meta.data_offset = static_cast<std::uint32_t>(data.size());
       bitpack::encode_gaps(docs, count, start == 0 ? bitpack::kNoPreviousDoc : prev, gaps);
       for (std::uint32_t i = 0; i < count; ++i) impacts[i] -= 1;  // impacts are >= 1
-      meta.doc_bits = static_cast<std::uint8_t>(bitpack::bits_needed(gaps, count));
-      meta.impact_bits = static_cast<std::uint8_t>(bitpack::bits_needed(impacts, count));
-      const std::size_t doc_bytes = bitpack::packed_bytes(count, meta.doc_bits);
-      const std::size_t at = data.size();
-      data.resize(at + doc_bytes + bitpack::packed_bytes(count, meta.impact_bits));
-      bitpack::pack(gaps, count, meta.doc_bits, data.data() + at);
-      bitpack::pack(impacts, count, meta.impact_bits, data.data() + at + doc_bytes);
+      const pfor::Width doc_width = pfor::choose(gaps, count), impact_width = pfor::choose(impacts, count);
+      meta.doc_bits = doc_width.bits;
+      meta.doc_high_bits = doc_width.high_bits;
+      meta.impact_bits = impact_width.bits;
+      meta.impact_high_bits = impact_width.high_bits;
+      pfor::encode(gaps, count, doc_width, data);
+      pfor::encode(impacts, count, impact_width, data);
       e.max_impact = std::max(e.max_impact, meta.max_impact);
       prev = meta.last_doc;
       metas.push_back(meta);
