@@ -7,8 +7,8 @@
 
 namespace splade {
 
-// The bytes of `path`, gunzipped when they start with the gzip magic (1f 8b); concatenated gzip
-// members are read to the end. Throws splade::Error: kNotFound (missing), kIo (unreadable),
+// The bytes of `path`, gunzipped when they are gzip (GzLineReader::rest); concatenated gzip
+// members are read to the end. Throws splade::Error: kNotFound (missing or unreadable),
 // kCorrupt (a damaged or truncated gzip stream).
 std::string read_text_input(const std::filesystem::path& path);
 

@@ -44,7 +44,8 @@ onnx::NodeProto node(const std::string& op, const std::string& name, std::vector
   return n;
 }
 
-onnx::ModelProto make_base(bool contrib) {
+// An empty opset-17 model as every test model starts.
+onnx::ModelProto make_empty_model() {
   onnx::ModelProto m;
   m.set_ir_version(8);
   m.set_producer_name("splade-tests");
@@ -52,6 +53,11 @@ onnx::ModelProto make_base(bool contrib) {
   auto* opset = m.add_opset_import();
   opset->set_domain("");
   opset->set_version(17);
+  return m;
+}
+
+onnx::ModelProto make_base(bool contrib) {
+  onnx::ModelProto m = make_empty_model();
   if (contrib) {
     auto* ms = m.add_opset_import();
     ms->set_domain("com.microsoft");
@@ -92,13 +98,7 @@ onnx::ModelProto make_mlp_model() { return make_base(false); }
 onnx::ModelProto make_contrib_model() { return make_base(true); }
 
 onnx::ModelProto make_pooled_lookup_model(std::int64_t vocab, float start) {
-  onnx::ModelProto m;
-  m.set_ir_version(8);
-  m.set_producer_name("splade-tests");
-  m.set_producer_version("1.0");
-  auto* opset = m.add_opset_import();
-  opset->set_domain("");
-  opset->set_version(17);
+  onnx::ModelProto m = make_empty_model();
   auto* g = m.mutable_graph();
   g->set_name("pooled_lookup");
   *g->add_input() = make_value_info("input_ids", onnx::TensorProto::INT64, {{-1, "batch"}, {-1, "sequence"}});
