@@ -109,3 +109,23 @@ def test_msmarco_without_inputs_names_what_is_missing(splade_bin, shared_data, t
     for how in hows:
         assert how.replace("{work}", str(tmp_path / "empty")) in r.stdout
     assert not (tmp_path / "empty").exists()  # nothing ran
+
+
+def test_failing_make_command_is_an_error_naming_input_and_command(splade_bin, shared_data, tmp_path):
+    # A copy of a shipped file whose model is made by a command that fails; the repository
+    # root of the copy (the folder holding regressions/) is tmp_path, where make runs.
+    (tmp_path / "regressions").mkdir()
+    with open(regression_file("cisi.random-splade"), encoding="utf-8") as f:
+        text = f.read()
+    make = re.search(r'^  make: "(scripts/make_regression_model\.py .*)"$', text, flags=re.M)
+    assert make
+    text = text.replace(make.group(1), "pwd > {work}/where.txt; exit 3")
+    (tmp_path / "regressions" / "cisi.random-splade.yaml").write_text(text, encoding="utf-8")
+    work = tmp_path / "work"
+    work.mkdir()
+    r = subprocess.run([splade_bin, "regression", "run", str(tmp_path / "regressions" / "cisi.random-splade.yaml"),
+                        "--work", str(work), "--data", shared_data, "--make"], capture_output=True, text=True)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "the make command of model failed (exit 3)" in r.stderr, r.stderr
+    assert f"'{work}'/where.txt; exit 3" in r.stderr, r.stderr
+    assert (work / "where.txt").read_text().strip() == str(tmp_path)
