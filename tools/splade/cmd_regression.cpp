@@ -54,7 +54,7 @@ void add_regression_command(CLI::App& app, CommandTable& table) {
     bool make = false;
   };
   auto args = std::make_shared<Args>();
-  CLI::App* sub = app.add_subcommand("regression", "Regressions (regressions/*.yaml): inputs, and checking a run against the expected figures");
+  CLI::App* sub = app.add_subcommand("regression", "Regressions (regressions/*.yaml): run one, list its inputs, or check a run against the expected figures");
   sub->require_subcommand(1);
   auto common = [&](CLI::App* c) {
     c->add_option("file", args->file, "The regression file (regressions/<name>.yaml)")->required();
@@ -75,7 +75,9 @@ void add_regression_command(CLI::App& app, CommandTable& table) {
       bool absent = false;
       for (const auto& m : missing) absent |= m.role == in.role;
       std::cout << (absent ? "MISSING " : "ok      ") << in.role << ": " << regression::expand(in.path, work, args->data) << "\n";
-      if (absent && !in.how_to_get.empty()) std::cout << "        to get it: " << regression::expand(in.how_to_get, work, args->data) << "\n";
+      if (absent && regression::made_by_runner(spec, in)) std::cout << "        `splade regression run` makes it\n";
+      else if (absent && !in.how_to_get.empty())
+        std::cout << "        to get it: " << regression::expand(in.how_to_get, work, args->data) << "\n";
     }
     return missing.empty() ? kExitOk : kExitFailure;
   });
