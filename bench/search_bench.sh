@@ -3,11 +3,15 @@
 #   bench/search_bench.sh [WORKDIR]      (default: build/bench-data)
 # Environment: DOCS (1000000), HITS (1000), THREADS (1: search threads), INDEX_THREADS (2),
 #              QUERIES (the 6,980 MS MARCO dev SPLADE++ ED query vectors), BUILD (build).
-# Steps: build; generate the synthetic corpus once (bench/generate_corpus.cpp, seed 42);
-# index it (time, size); search all queries with MaxScore and exhaustively (k = HITS, one
-# thread) and check both runs are byte-identical. The Anserini side (IndexCollection -impact
-# -pretokenized / SearchCollection -impact -pretokenized on the same corpus and topics) is
-# added by the harness on branch `eval`: hook it in at "ANSERINI" below and `cmp` the runs.
+#              ANSERINI (1: also run Anserini's side; 0: splade.cpp only).
+# Steps: build; generate the synthetic corpus once (bench/generate_corpus.cpp, seed 42) and
+# split it round-robin into SHARDS (4) .jsonl.gz files, so that both indexers can use their
+# threads (Anserini's IndexCollection parallelizes over files); index it (time, size); search
+# all queries with MaxScore and exhaustively (k = HITS, one thread) and check both runs are
+# byte-identical. Then Anserini 1.5.0 on the same files: IndexCollection -collection
+# JsonVectorCollection -impact -pretokenized (time, size), and Lucene impact search of the same
+# queries through SimpleImpactSearcher (bench/anserini/ImpactSearchLatency.java, one thread,
+# per-query latency), whose run must equal ours line for line.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="${1:-$root/build/bench-data}"
@@ -15,6 +19,8 @@ docs="${DOCS:-1000000}"
 hits="${HITS:-1000}"
 threads="${THREADS:-1}"
 index_threads="${INDEX_THREADS:-2}"
+shards="${SHARDS:-4}"
+with_anserini="${ANSERINI:-1}"
 build="${BUILD:-$root/build}"
 data="$root/../shared/data"
 queries="${QUERIES:-$data/msmarco-passage/topics.msmarco-passage.dev-subset.splade-pp-ed.tsv.gz}"
@@ -30,10 +36,16 @@ if [ ! -f "$corpus" ]; then
     --docs "$docs" --seed 42 --output "$corpus.tmp" && mv "$corpus.tmp" "$corpus"
 fi
 echo "corpus: $corpus ($(du -b "$corpus" | cut -f1) bytes gzipped)"
+input="$work/synthetic-$docs.$shards-shards"
+if [ ! -d "$input" ]; then
+  mkdir -p "$input.tmp"
+  zcat "$corpus" | split -n "r/$shards" -d --filter='gzip -1 > "$FILE.jsonl.gz"' - "$input.tmp/part-"
+  mv "$input.tmp" "$input"
+fi
 
 index="$work/index-$docs"
 /usr/bin/time -f "splade index: %e s wall, %U s user, %S s sys, %M KB max RSS" \
-  "$splade" index --input "$corpus" --index "$index" --threads "$index_threads" --overwrite
+  "$splade" index --input "$input" --index "$index" --threads "$index_threads" --overwrite
 echo "splade index: $(du -sb "$index" | cut -f1) bytes on disk"
 
 for algorithm in maxscore exhaustive; do
@@ -41,4 +53,28 @@ for algorithm in maxscore exhaustive; do
     --hits "$hits" --threads "$threads" --algorithm "$algorithm" --tag Anserini
 done
 cmp "$work/run.maxscore.txt" "$work/run.exhaustive.txt" && echo "maxscore run == exhaustive run (byte-identical)"
-# ANSERINI: index "$corpus" and search "$queries" with Anserini here; cmp its run with run.maxscore.txt.
+[ "$with_anserini" = 1 ] || exit 0
+
+jar="$("$root/scripts/fetch_anserini.sh")"
+java="$("$root/scripts/find_java.sh")"
+anserini_index="$work/anserini-index-$docs"
+rm -rf "$anserini_index"
+/usr/bin/time -f "anserini index: %e s wall, %U s user, %S s sys, %M KB max RSS" \
+  "$java" -cp "$jar" io.anserini.index.IndexCollection -collection JsonVectorCollection -input "$input" \
+  -index "$anserini_index" -generator DefaultLuceneDocumentGenerator -impact -pretokenized \
+  -threads "$index_threads" > "$work/anserini-index.log" 2>&1 || { tail -n 20 "$work/anserini-index.log"; exit 1; }
+grep -h "anserini index:" "$work/anserini-index.log"
+grep -h "documents indexed" "$work/anserini-index.log" | tail -n 1
+echo "anserini index: $(du -sb "$anserini_index" | cut -f1) bytes on disk"
+
+classes="$work/anserini-classes"
+mkdir -p "$classes"
+"$(dirname "$java")/javac" -cp "$jar" -d "$classes" "$root/bench/anserini/ImpactSearchLatency.java"
+"$java" -cp "$jar:$classes" ImpactSearchLatency "$anserini_index" "$queries" "$hits" "$work/run.anserini.txt" 1000 \
+  2> "$work/anserini-search.log"
+if cmp -s "$work/run.anserini.txt" "$work/run.maxscore.txt"; then
+  echo "anserini run == splade.cpp run (byte-identical: docids, ranks, scores)"
+else
+  echo "anserini run differs from splade.cpp's:"; diff "$work/run.anserini.txt" "$work/run.maxscore.txt" | head -n 10
+  exit 1
+fi

@@ -55,13 +55,6 @@ set_target_properties(utf8proc::utf8proc PROPERTIES
 # reproduce the Unicode 8.0/9.0 tables of Hugging Face tokenizers; utf8proc has no age.
 find_package(ICU REQUIRED COMPONENTS uc)
 
-# libstreamvbyte (Debian libstreamvbyte-dev): the SIMD posting codec of the impact index.
-find_library(STREAMVBYTE_LIBRARY NAMES streamvbyte REQUIRED)
-find_path(STREAMVBYTE_INCLUDE_DIR streamvbyte.h REQUIRED)
-add_library(streamvbyte::streamvbyte UNKNOWN IMPORTED)
-set_target_properties(streamvbyte::streamvbyte PROPERTIES
-  IMPORTED_LOCATION "${STREAMVBYTE_LIBRARY}" INTERFACE_INCLUDE_DIRECTORIES "${STREAMVBYTE_INCLUDE_DIR}")
-
 if(SPLADE_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

@@ -21,7 +21,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 debian_packages=(
   g++ cmake ninja-build pkg-config
   libonnx-dev libprotobuf-dev protobuf-compiler
-  libcli11-dev nlohmann-json3-dev libutf8proc-dev libicu-dev zlib1g-dev libstreamvbyte-dev
+  libcli11-dev nlohmann-json3-dev libutf8proc-dev libicu-dev zlib1g-dev
   libspdlog-dev libfmt-dev libyaml-cpp-dev libarchive-dev
   libzip-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -21,6 +21,9 @@ class ChecksummedWriter {
     crc_ = ::crc32_z(0L, Z_NULL, 0);
   }
   void write(const void* data, std::size_t n) {
+    // zlib's crc32 of a null buffer returns the initial value, not the running CRC: an empty
+    // std::vector's data() may be null (a term whose blocks all pack to 0 bits).
+    if (n == 0) return;
     out_.write(static_cast<const char*>(data), static_cast<std::streamsize>(n));
     crc_ = ::crc32_z(crc_, static_cast<const Bytef*>(data), n);
     size_ += n;

@@ -9,9 +9,10 @@
 namespace splade::index_format {
 
 inline constexpr char kMagic[8] = {'S', 'P', 'L', 'D', 'I', 'M', 'P', 'X'};
-inline constexpr std::uint32_t kVersion = 1;
+inline constexpr std::uint32_t kVersion = 2;  // 1: Stream VByte blocks; 2: bit-packed blocks
 inline constexpr std::uint32_t kBlockSize = 128;  // postings per block (the last may hold fewer)
-// streamvbyte's SIMD decoder may read up to 16 bytes past the encoded data.
+// Zero bytes at the end of postings.bin, so that a decoder may always read a whole 16-byte
+// vector (index/bit_packing.h reads exactly the packed bytes; the slack is kept for others).
 inline constexpr std::size_t kTailPadding = 16;
 
 inline constexpr const char* kManifestFile = "manifest.bin";
@@ -61,13 +62,18 @@ struct TermEntry {
 static_assert(sizeof(TermEntry) == 40);
 
 // postings.bin: FileHeader, then per term (at postings_offset): BlockMeta[num_blocks], then
-// the blocks. A block is streamvbyte_delta_encode(doc ids, prev = last doc of the previous
-// block, 0 for the first) followed by streamvbyte_encode(impacts). kTailPadding zero bytes end the file.
+// the blocks. A block of n postings is two parts encoded by index/patched_packing.h (4-lane
+// binary packing at a chosen width, plus exceptions): the doc-id gaps minus one (the first
+// gap of a term taken from 0xFFFFFFFF, i.e. the first doc itself), then the impacts minus
+// one. kTailPadding zero bytes end the file.
 struct BlockMeta {
-  std::uint32_t last_doc;     // the largest doc id in the block
-  std::uint32_t max_impact;   // the largest impact in the block (block-max pruning)
-  std::uint32_t data_offset;  // from the end of the BlockMeta array
-  std::uint32_t doc_bytes;    // bytes of the doc-id part; the impacts follow
+  std::uint32_t last_doc;          // the largest doc id in the block
+  std::uint32_t max_impact;        // the largest impact in the block (block-max pruning)
+  std::uint32_t data_offset;       // from the end of the BlockMeta array
+  std::uint8_t doc_bits;           // packed width of the doc part
+  std::uint8_t doc_high_bits;      // its exceptions' high-part width (0: none)
+  std::uint8_t impact_bits;        // packed width of the impact part;
+  std::uint8_t impact_high_bits;   // impact_bits + impact_high_bits = bit width of max_impact - 1
 };
 static_assert(sizeof(BlockMeta) == 16);
 

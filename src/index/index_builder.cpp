@@ -1,7 +1,5 @@
 // IndexBuilder: documents in memory -> the on-disk impact index (format.h), written into a
 // temporary sibling directory and renamed over the target only when every file is complete.
-#include <streamvbyte.h>
-#include <streamvbytedelta.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +8,8 @@
 #include <random>
 #include <unordered_map>
 
+#include "index/bit_packing.h"
+#include "index/patched_packing.h"
 #include "index/checksummed_writer.h"
 #include "index/format.h"
 #include "splade/error.h"
@@ -169,7 +169,7 @@ IndexStats IndexBuilder::write(const std::filesystem::path& dir_in, bool overwri
   pw.write_value(header(fmt_::kPostings));
   std::vector<std::uint8_t> data;
   std::vector<fmt_::BlockMeta> metas;
-  std::uint32_t docs[fmt_::kBlockSize], impacts[fmt_::kBlockSize];
+  std::uint32_t docs[fmt_::kBlockSize], impacts[fmt_::kBlockSize], gaps[fmt_::kBlockSize];
   for (std::size_t t = 0; t < term_order.size(); ++t) {
     auto& list = m.postings[term_order[t]];
     for (auto& p : list) p.doc = new_id[p.doc];
@@ -198,12 +198,15 @@ IndexStats IndexBuilder::write(const std::filesystem::path& dir_in, bool overwri
       }
       meta.last_doc = docs[count - 1];
       meta.data_offset = static_cast<std::uint32_t>(data.size());
-      const std::size_t at = data.size();
-      data.resize(at + 2 * streamvbyte_max_compressedbytes(count));
-      const std::size_t doc_bytes = streamvbyte_delta_encode(docs, count, data.data() + at, prev);
-      const std::size_t impact_bytes = streamvbyte_encode(impacts, count, data.data() + at + doc_bytes);
-      data.resize(at + doc_bytes + impact_bytes);
-      meta.doc_bytes = static_cast<std::uint32_t>(doc_bytes);
+      bitpack::encode_gaps(docs, count, start == 0 ? bitpack::kNoPreviousDoc : prev, gaps);
+      for (std::uint32_t i = 0; i < count; ++i) impacts[i] -= 1;  // impacts are >= 1
+      const pfor::Width doc_width = pfor::choose(gaps, count), impact_width = pfor::choose(impacts, count);
+      meta.doc_bits = doc_width.bits;
+      meta.doc_high_bits = doc_width.high_bits;
+      meta.impact_bits = impact_width.bits;
+      meta.impact_high_bits = impact_width.high_bits;
+      pfor::encode(gaps, count, doc_width, data);
+      pfor::encode(impacts, count, impact_width, data);
       e.max_impact = std::max(e.max_impact, meta.max_impact);
       prev = meta.last_doc;
       metas.push_back(meta);

@@ -1,9 +1,6 @@
 // The memory-mapped index as the searcher reads it (private to libsplade).
 #pragma once
 
-#include <streamvbyte.h>
-#include <streamvbytedelta.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <optional>

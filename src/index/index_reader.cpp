@@ -2,10 +2,12 @@
 // manifest magic/version/CRC, each file's size and CRC-32, then the structure (offsets in
 // range, sorted terms and ids, block counts), so nothing later reads out of bounds.
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "index/index_impl.h"
-#include "index/stream_vbyte_simd.h"
+#include "index/bit_packing.h"
+#include "index/patched_packing.h"
 #include "splade/error.h"
 
 namespace splade {
@@ -146,8 +148,18 @@ Index Index::open(const std::filesystem::path& dir) {
         const auto& blk = blocks[b];
         const std::uint32_t n = m->block_count(t, b);
         const bool ordered = b == 0 ? blk.last_doc >= n - 1 : blk.last_doc >= blocks[b - 1].last_doc + n;
-        if (!ordered || blk.last_doc >= m->num_docs || blk.data_offset > data_size ||
-            blk.doc_bytes > data_size - blk.data_offset || blk.max_impact == 0 ||
+        // The decoders read exactly the two encoded parts: both must lie inside this term's
+        // data, with widths the decoders accept.
+        bool parts_ok = blk.max_impact > 0 && blk.data_offset <= data_size &&
+                        blk.impact_bits + blk.impact_high_bits == static_cast<std::uint32_t>(std::bit_width(blk.max_impact - 1));
+        if (parts_ok) {
+          const auto* part = m->block_data(t) + blk.data_offset;
+          const std::size_t left = data_size - blk.data_offset;
+          const auto doc_part = pfor::encoded_size(part, left, n, {blk.doc_bits, blk.doc_high_bits});
+          parts_ok = doc_part.has_value() &&
+                     pfor::encoded_size(part + *doc_part, left - *doc_part, n, {blk.impact_bits, blk.impact_high_bits});
+        }
+        if (!ordered || !parts_ok || blk.last_doc >= m->num_docs ||
             (b > 0 && blk.data_offset <= blocks[b - 1].data_offset))
           corrupt(path, "term '" + std::string(m->term_name(t)) + "' block " + std::to_string(b) + ": inconsistent block table");
         max_impact = std::max(max_impact, blk.max_impact);
@@ -224,8 +236,9 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> Index::postings(std::uint32
   for (std::uint32_t b = 0; b < m.terms[t].num_blocks; ++b) {
     const std::uint32_t n = m.block_count(t, b);
     const auto* p = data + blocks[b].data_offset;
-    svb::delta_decode(p, docs, n, b == 0 ? 0 : blocks[b - 1].last_doc);
-    svb::decode(p + blocks[b].doc_bytes, impacts, n);
+    const pfor::Width doc_width{blocks[b].doc_bits, blocks[b].doc_high_bits};
+    pfor::decode_docs(p, n, doc_width, b == 0 ? bitpack::kNoPreviousDoc : blocks[b - 1].last_doc, docs);
+    pfor::decode_impacts(p + pfor::size(p, n, doc_width), n, {blocks[b].impact_bits, blocks[b].impact_high_bits}, impacts);
     if (docs[n - 1] != blocks[b].last_doc)
       throw Error(ErrorCode::kCorrupt, (m.dir / fmt_::kPostingsFile).string() + ": term '" + std::string(m.term_name(t)) + "': block does not decode to its last doc");
     for (std::uint32_t i = 0; i < n; ++i) out.emplace_back(docs[i], impacts[i]);

@@ -5,7 +5,8 @@
 #include <cstdint>
 
 #include "index/index_impl.h"
-#include "index/stream_vbyte_simd.h"
+#include "index/bit_packing.h"
+#include "index/patched_packing.h"
 
 namespace splade {
 
@@ -30,7 +31,9 @@ class PostingCursor {
   std::uint32_t impact() {
     if (!impacts_ready_) {
       const auto& b = blocks_[block_];
-      svb::decode(data_ + b.data_offset + b.doc_bytes, impacts_, count_);
+      const auto* part = data_ + b.data_offset;
+      pfor::decode_impacts(part + pfor::size(part, count_, {b.doc_bits, b.doc_high_bits}), count_,
+                           {b.impact_bits, b.impact_high_bits}, impacts_);
       impacts_ready_ = true;
     }
     return impacts_[pos_];
@@ -98,7 +101,8 @@ class PostingCursor {
   void load(std::uint32_t b) {
     block_ = b;
     count_ = b + 1 < num_blocks_ ? index_format::kBlockSize : df_ - b * index_format::kBlockSize;
-    svb::delta_decode(data_ + blocks_[b].data_offset, docs_, count_, b == 0 ? 0 : blocks_[b - 1].last_doc);
+    pfor::decode_docs(data_ + blocks_[b].data_offset, count_, {blocks_[b].doc_bits, blocks_[b].doc_high_bits},
+                      b == 0 ? bitpack::kNoPreviousDoc : blocks_[b - 1].last_doc, docs_);
     impacts_ready_ = false;
     pos_ = 0;
     doc_ = docs_[0];

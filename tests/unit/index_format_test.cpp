@@ -70,7 +70,7 @@ TEST(IndexFormat, RoundTripsRandomDocumentsAcrossManyBlocks) {
     std::map<std::string, std::uint32_t> terms;
     const int len = 1 + static_cast<int>(rng() % 40);
     for (int j = 0; j < len; ++j) {
-      // Impacts over the whole 32-bit range, so every streamvbyte byte length appears.
+      // Impacts over the whole 32-bit range, so every packing width appears.
       const std::uint32_t impact = static_cast<std::uint32_t>(rng() >> (32 + rng() % 32)) | 1u;
       terms["t" + std::to_string(rng() % 300)] = impact % 5 == 0 ? impact : impact & 0xFFFF;
     }

@@ -101,12 +101,13 @@ void add_encode_command(CLI::App& app, CommandTable& table) {
     for (const auto& bad : summary.bad_records)
       std::cerr << fmt::format("splade: skipped {}:{}: {}\n", bad.file, bad.line, bad.reason);
     if (!a->quiet) {
+      // Model time is summed over the Run calls, which overlap with tokenization and writing.
       std::cerr << fmt::format("encoded {} records ({} resumed, {} skipped as bad), {} tokens in {:.1f} s "
-                               "({:.1f} records/s) with a {} model -> {}\n",
+                               "({:.1f} records/s; {:.1f} s in the model) with a {} model -> {}\n",
                                summary.records_written, summary.records_resumed, summary.bad_records.size(),
                                summary.tokens, summary.seconds,
                                summary.seconds > 0 ? summary.records_written / summary.seconds : 0.0,
-                               to_string(encoder.contract()), a->job.output);
+                               encoder.stats().model_seconds, to_string(encoder.contract()), a->job.output);
     }
     return kExitOk;
   });
