@@ -5,11 +5,17 @@ writes regressions/<collection>.random-splade.yaml.
 For each collection (cacm, vaswani, cranfield, cisi), in work/regressions/<name>/ ({work}):
   1. splade collection export <c> --data DATA -o {work}/collection     (corpus, topics, qrels)
   2. scripts/make_regression_model.py {work}/model                      (random-weight sparse SPLADE)
-  3. scripts/encode_stand_in_vectors.py ... --out {work}/vectors        (JsonVectorCollection + query TSV)
-  4. Anserini IndexCollection -collection JsonVectorCollection -impact -pretokenized
-  5. Anserini SearchCollection -topicReader TsvString -impact -pretokenized -hits 1000
-  6. trec_eval as bundled in Anserini's fatjar (`java -cp JAR trec_eval ...`), once per metric
+  3. splade convert {work}/model -o {work}/onnx --head splade-pooled    (validated ONNX model)
+  4. splade encode --model {work}/onnx ... -o {work}/vectors/corpus/vectors.jsonl --allow-empty
+     splade encode --model {work}/onnx --queries ... -o {work}/vectors/queries.tsv
+                                            (JsonVectorCollection + Anserini's pre-encoded query TSV)
+  5. Anserini IndexCollection -collection JsonVectorCollection -impact -pretokenized
+  6. Anserini SearchCollection -topicReader TsvString -impact -pretokenized -hits 1000
+  7. trec_eval as bundled in Anserini's fatjar (`java -cp JAR trec_eval ...`), once per metric
 and checks, on the way, that `splade eval` prints byte for byte what that trec_eval prints.
+Anserini indexes and searches the very files `splade regression run` makes and checks by sha256
+(it encodes the same corpus with the same model and options); the runner then encodes the
+topics on the fly (`queries.encoding: onnx`) and compares them with queries.tsv.
 Steps whose outputs exist are not redone (delete {work} to start over).
 
   anserini_expected.py [--collections cacm,vaswani,cranfield,cisi] [--data ../shared/data]
@@ -75,9 +81,16 @@ def main():
             sh([args.splade, "collection", "export", name, "--data", args.data, "-o", W("collection")])
         if not os.path.exists(W("model", "model.safetensors")):
             sh([py, os.path.join(ROOT, "scripts", "make_regression_model.py"), W("model"), *MODEL_ARGS])
+        if not os.path.exists(W("onnx", "model.onnx")):
+            sh([args.splade, "convert", W("model"), "-o", W("onnx"), "--head", "splade-pooled"],
+               stdout=subprocess.DEVNULL)
+        if not os.path.exists(W("vectors", "corpus", "vectors.jsonl")):
+            os.makedirs(W("vectors", "corpus"), exist_ok=True)
+            sh([args.splade, "encode", "--model", W("onnx"), "-i", W("collection", "corpus.jsonl"),
+                "-o", W("vectors", "corpus", "vectors.jsonl"), "--allow-empty", "-q"])
         if not os.path.exists(W("vectors", "queries.tsv")):
-            sh([py, os.path.join(ROOT, "scripts", "encode_stand_in_vectors.py"), "--model", W("model"), "--corpus",
-                W("collection", "corpus.jsonl"), "--topics", W("collection", "topics.tsv"), "--out", W("vectors")])
+            sh([args.splade, "encode", "--model", W("onnx"), "-i", W("collection", "topics.tsv"),
+                "-o", W("vectors", "queries.tsv"), "--queries", "-q"])
         index_cmd = [args.java, "-cp", jar, "io.anserini.index.IndexCollection", "-collection", "JsonVectorCollection",
                      "-input", W("vectors", "corpus"), "-index", W("anserini", "index"), "-generator",
                      "DefaultLuceneDocumentGenerator", "-impact", "-pretokenized", "-threads", "1"]
@@ -108,6 +121,7 @@ def main():
                             shlex.quote(rel(c) if c.startswith(ROOT) else c) for c in cmd)
 
         sums = {"model.safetensors": sha256(W("model", "model.safetensors")),
+                "model.onnx": sha256(W("onnx", "model.onnx")),
                 "corpus.vectors": sha256(W("vectors", "corpus", "vectors.jsonl")),
                 "queries.vectors": sha256(W("vectors", "queries.tsv")),
                 "qrels": sha256(qrels), "topics": sha256(W("collection", "topics.tsv")),
@@ -115,28 +129,36 @@ def main():
         lines = [
             f"# Regression: {name} with the random-weight sparse SPLADE model of scripts/make_regression_model.py.",
             f"# Written by scripts/anserini_expected.py --collections {name}: the expected figures are Anserini's",
-            "# (index, search and trec_eval) on the exact vectors whose sha256 is recorded below.",
+            "# (index, search and trec_eval) on the exact vectors whose sha256 is recorded below, made by",
+            "# `splade encode`; `splade regression run` makes and checks the same files, then encodes the",
+            "# topics on the fly with the same model.",
             f"name: {name}.random-splade",
             "description: >",
             f"  {name} (../shared/data/collections/{name}) encoded by a random-weight tiny BERT SPLADE model,",
-            "  impact-indexed and searched (1000 hits) by Anserini; a regression of the whole pipeline",
-            "  (exact encoding, integer impacts, exact top-k, trec_eval) rather than of effectiveness.",
+            "  converted by `splade convert`, encoded by `splade encode`, impact-indexed and searched (1000 hits)",
+            "  by Anserini; a regression of the whole pipeline (exact encoding, integer impacts, exact top-k,",
+            "  trec_eval) rather than of effectiveness.",
             "corpus:",
             f"  collection: {name}",
             f"  documents: {DOCS[name]}",
             "  vectors:",
             "    path: \"{work}/vectors/corpus\"",
-            "    make: \"scripts/encode_stand_in_vectors.py --model {work}/model --corpus {work}/collection/corpus.jsonl"
-            " --topics {work}/collection/topics.tsv --out {work}/vectors\"",
+            "    make: \"mkdir -p {work}/vectors/corpus && splade encode --model {work}/onnx"
+            " -i {work}/collection/corpus.jsonl -o {work}/vectors/corpus/vectors.jsonl --allow-empty\"",
             "model:",
             "  kind: random-weight",
             "  path: \"{work}/model\"",
             f"  make: \"scripts/make_regression_model.py {{work}}/model {' '.join(MODEL_ARGS)}\"",
+            "  onnx:",
+            "    path: \"{work}/onnx\"",
+            "    make: \"splade convert {work}/model -o {work}/onnx --head splade-pooled\"",
             "queries:",
-            "  encoding: vectors",
+            "  encoding: onnx",
+            "  # the query vectors Anserini searched (the runner compares its on-the-fly vectors with them)",
             "  vectors:",
             "    path: \"{work}/vectors/queries.tsv\"",
-            "    make: \"scripts/encode_stand_in_vectors.py (same command as corpus.vectors)\"",
+            "    make: \"splade encode --model {work}/onnx -i {work}/collection/topics.tsv -o {work}/vectors/queries.tsv"
+            " --queries\"",
             "topics:",
             "  path: \"{work}/collection/topics.tsv\"",
             f"  make: \"splade collection export {name} --data {{data}} -o {{work}}/collection\"",

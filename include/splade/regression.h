@@ -7,6 +7,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -27,7 +28,8 @@ struct Metric {
 struct Input {
   std::string role;  // "corpus.vectors", "model.path", "topics", "qrels", ...
   std::string path;  // as written, may hold {work} / {data} placeholders
-  std::string how_to_get;
+  std::string how_to_get;  // the `make` command and/or the `how` text, for a person
+  std::string make;        // the command that makes it (run from the repository root), or empty
 };
 
 struct RegressionSpec {
@@ -43,8 +45,16 @@ struct RegressionSpec {
   std::string model_kind;
   std::string model_make;
   std::string model_path;
+  // kind onnx: the tokenizer for an ONNX *file* (vocab.txt or a folder); empty: the file's folder.
+  std::string model_vocab;
+  // kind random-weight / huggingface: the folder `splade convert --head splade-pooled` writes
+  // the model into (model.onnx + tokenizer files); "{work}/onnx" unless the file says otherwise.
+  std::string onnx_model;
   std::string query_encoding;  // "onnx" (encode topics with the model) or "vectors" (query_vectors)
-  std::string query_vectors;   // pre-encoded query TSV, when query_encoding is "vectors"
+  // The pre-encoded query TSV: searched when query_encoding is "vectors"; with "onnx", the
+  // query vectors the expected figures were made with (the runner compares its on-the-fly
+  // vectors with them). Empty when the file names none.
+  std::string query_vectors;
   std::string topics;
   std::string qrels;
   long hits = 1000;
@@ -89,5 +99,63 @@ RegressionReport check_run(const RegressionSpec& spec, const eval::Qrels& qrels,
 // The inputs whose (expanded) path does not exist, with how to get each.
 std::vector<Input> missing_inputs(const RegressionSpec& spec, const std::filesystem::path& work,
                                   const std::filesystem::path& data);
+
+// Whether run_regression makes this input itself through the library: topics and qrels under
+// {work}/collection/ (collection export, when corpus.collection is set), corpus.vectors
+// (encoding corpus.jsonl, when corpus.collection is set and a model runs), model.onnx
+// (convert) and queries.vectors (encoding the topics) when a model runs.
+bool made_by_runner(const RegressionSpec& spec, const Input& input);
+
+// The missing inputs run_regression cannot make: what the user (or a `make` command) must supply.
+std::vector<Input> inputs_to_supply(const RegressionSpec& spec, const std::filesystem::path& work,
+                                    const std::filesystem::path& data);
+
+// A `make` command as /bin/sh should run it: {work} and {data} replaced by the shell-quoted
+// paths, and the word `splade` where a command starts (the first word, or after &&, ||, ;
+// or |) replaced by the shell-quoted `splade_binary`.
+std::string make_command(const std::string& make, const std::filesystem::path& work, const std::filesystem::path& data,
+                         const std::filesystem::path& splade_binary);
+
+// Hex sha256 of a file, or of a folder's JsonVectorCollection files (.json/.jsonl[.gz], in
+// name order, as the index reads them) concatenated. Throws splade::Error (kNotFound, kIo).
+std::string vectors_sha256(const std::filesystem::path& path);
+
+// ---- The runner: collection export -> convert -> encode -> index -> search -> check_run ----
+
+struct RunOptions {
+  std::filesystem::path work;  // {work}: made inputs and outputs (index/, run.txt)
+  std::filesystem::path data;  // {data}: the shared data folder
+  int threads = 0;             // ONNX Runtime, indexing and search threads; 0: one per core
+  // One line per step (started, skipped because its output exists, done): the CLI prints them.
+  std::function<void(const std::string&)> progress;
+};
+
+struct StepTiming {
+  std::string step;    // "collection export", "convert", "encode corpus", ...
+  double seconds = 0;
+  bool skipped = false;  // its output existed
+  std::string detail;    // what it made or checked
+};
+
+struct RegressionOutcome {
+  // Non-empty: inputs the runner cannot make are missing (inputs_to_supply); nothing ran.
+  std::vector<Input> missing;
+  // A check before scoring failed (document count, sha256 of the vectors): why, one line each.
+  // The run stops at the first one; no figures are compared.
+  std::vector<std::string> failures;
+  // Informational lines (e.g. how many on-the-fly query vectors equal queries.vectors).
+  std::vector<std::string> notes;
+  std::vector<StepTiming> steps;
+  RegressionReport report;  // set when the run got to scoring
+  bool scored = false;
+  bool passed() const { return missing.empty() && failures.empty() && scored && report.passed(); }
+  // Step timings, notes, failures and the report, for a terminal.
+  std::string text() const;
+};
+
+// Runs the regression through the library, each step skipped when its output exists in
+// {work}, every output written atomically. Throws splade::Error on bad input (malformed
+// files, a model that does not convert or validate, ...).
+RegressionOutcome run_regression(const RegressionSpec& spec, const RunOptions& options);
 
 }  // namespace splade::regression

@@ -55,9 +55,10 @@ class Reader {
   // A file is either a path, or {path, make: command that creates it, how: what to do}.
   Input file(const YAML::Node& node, const std::string& key, const std::string& field, const std::string& role) const {
     YAML::Node c = child(node, key, field, true);
-    if (c.IsScalar()) return {role, c.as<std::string>(), ""};
+    if (c.IsScalar()) return {role, c.as<std::string>(), "", ""};
     if (!c.IsMap()) fail(field + "." + key, "expected a path or {path, make, how}");
-    Input in{role, text(c, "path", field + "." + key, true), text(c, "make", field + "." + key, false)};
+    const std::string make = text(c, "make", field + "." + key, false);
+    Input in{role, text(c, "path", field + "." + key, true), make, make};
     const std::string how = text(c, "how", field + "." + key, false);
     if (!how.empty()) in.how_to_get = in.how_to_get.empty() ? how : in.how_to_get + " (" + how + ")";
     return in;
@@ -108,6 +109,18 @@ RegressionSpec load_regression(const std::filesystem::path& path) {
     if (s.model_kind == "random-weight" && s.model_make.empty()) r.fail("model.make", "a random-weight model needs the command that makes it");
     s.inputs.push_back(m);
   }
+  if (s.model_kind == "random-weight" || s.model_kind == "huggingface") {
+    // The ONNX model the runner converts the checkpoint into.
+    const std::string convert = "splade convert " + s.model_path + " -o {work}/onnx --head splade-pooled";
+    Input onnx{"model.onnx", "{work}/onnx", convert, convert};
+    if (model["onnx"]) onnx = r.file(model, "onnx", "model", "model.onnx");
+    s.onnx_model = onnx.path;
+    s.inputs.push_back(onnx);
+  } else if (model["onnx"]) {
+    r.fail("model.onnx", "only a random-weight or huggingface model is converted to ONNX (kind is " + s.model_kind + ")");
+  }
+  if (s.model_kind == "onnx") s.model_vocab = r.text(model, "vocab", "model", false);
+  else if (model["vocab"]) r.fail("model.vocab", "only for kind onnx (the tokenizer of an ONNX file)");
 
   const YAML::Node queries = r.child(root, "queries", "", true);
   s.query_encoding = r.text(queries, "encoding", "queries", true);
@@ -119,6 +132,10 @@ RegressionSpec load_regression(const std::filesystem::path& path) {
     r.fail("queries.encoding", "expected onnx or vectors, found '" + s.query_encoding + "'");
   } else if (s.model_kind == "none") {
     r.fail("queries.encoding", "onnx encoding needs a model (model.kind is none)");
+  } else if (queries["vectors"]) {  // the query vectors the expected figures were made with
+    Input q = r.file(queries, "vectors", "queries", "queries.vectors");
+    s.query_vectors = q.path;
+    s.inputs.push_back(q);
   }
 
   Input topics = r.file(root, "topics", "", "topics");

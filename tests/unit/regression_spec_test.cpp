@@ -2,6 +2,8 @@
 // field; check_run passes a run whose figures are within the tolerance and fails one outside.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include "splade/error.h"
 #include "splade/evaluator.h"
 #include "splade/regression.h"
@@ -74,10 +76,65 @@ TEST(RegressionSpec, ValidFileAndPlaceholders) {
   const auto s = regression::load_regression(dir / "r.yaml");
   EXPECT_EQ(s.name, "tiny");
   EXPECT_EQ(s.metrics.size(), 2u);
-  EXPECT_EQ(s.inputs.size(), 4u);  // model, queries.vectors, topics, qrels
+  EXPECT_EQ(s.inputs.size(), 5u);  // model, model.onnx (default), queries.vectors, topics, qrels
+  EXPECT_EQ(s.onnx_model, "{work}/onnx");
   EXPECT_EQ(regression::expand(s.qrels, "/w", "/d"), "/w/qrels.txt");
   EXPECT_EQ(regression::expand(s.topics, "/w", "/d"), "/d/t.tsv");
-  EXPECT_EQ(regression::missing_inputs(s, dir.path(), dir.path()).size(), 4u);
+  EXPECT_EQ(regression::missing_inputs(s, dir.path(), dir.path()).size(), 5u);
+  // The runner makes the ONNX model and the query vectors; the model, topics in {data} and
+  // qrels outside {work}/collection/ are for the user (or their make commands) to supply.
+  std::vector<std::string> supply;
+  for (const auto& in : regression::inputs_to_supply(s, dir.path(), dir.path())) supply.push_back(in.role);
+  EXPECT_EQ(supply, (std::vector<std::string>{"model", "topics", "qrels"}));
+}
+
+TEST(RegressionSpec, OnnxEntryAndOnTheFlyQueryVectors) {
+  const std::string yaml =
+      replaced(replaced(kValid, "  make: \"scripts/make_regression_model.py {work}/model\"\n",
+                        "  make: \"scripts/make_regression_model.py {work}/model\"\n"
+                        "  onnx: {path: \"{work}/m.onnx.d\", make: \"splade convert {work}/model -o {work}/m.onnx.d\"}\n"),
+               "encoding: vectors", "encoding: onnx");
+  TempDir dir;
+  splade::testing::write_bytes(dir / "r.yaml", yaml);
+  const auto s = regression::load_regression(dir / "r.yaml");
+  EXPECT_EQ(s.onnx_model, "{work}/m.onnx.d");
+  EXPECT_EQ(s.query_encoding, "onnx");
+  EXPECT_EQ(s.query_vectors, "{work}/q.tsv");  // recorded, compared with the on-the-fly vectors
+  EXPECT_EQ(load_error(replaced(yaml, "kind: random-weight", "kind: onnx")),
+            "field 'model.onnx': only a random-weight or huggingface model is converted to ONNX (kind is onnx)");
+  EXPECT_EQ(load_error(replaced(replaced(kValid, "kind: random-weight", "kind: none"), "encoding: vectors", "encoding: onnx")),
+            "field 'queries.encoding': onnx encoding needs a model (model.kind is none)");
+  EXPECT_EQ(load_error(replaced(kValid, "kind: random-weight", "kind: random-weight\n  vocab: v.txt")),
+            "field 'model.vocab': only for kind onnx (the tokenizer of an ONNX file)");
+}
+
+// The make command is run by /bin/sh itself: paths with spaces and quotes survive, and only
+// `splade` in command position becomes the binary.
+TEST(RegressionSpec, MakeCommandRunsInTheShell) {
+  TempDir dir;
+  const auto work = dir / "it's a work dir";
+  std::filesystem::create_directories(work);
+  const std::string make = "echo splade > {work}/said.txt && splade --version > {work}/version.txt; echo {data} > {work}/data.txt";
+  const std::string cmd = regression::make_command(make, work, dir / "d a t a", SPLADE_CLI_PATH);
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;  // std::system runs /bin/sh -c cmd
+  EXPECT_EQ(splade::testing::read_bytes(work / "said.txt"), "splade\n");
+  EXPECT_EQ(splade::testing::read_bytes(work / "version.txt").rfind("splade ", 0), 0u);
+  EXPECT_EQ(splade::testing::read_bytes(work / "data.txt"), (dir / "d a t a").string() + "\n");
+}
+
+// sha256 of a file, and of a folder of vector files concatenated in name order (FIPS 180-2
+// test vector: sha256("abc")).
+TEST(RegressionSpec, VectorsSha256) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "v");
+  splade::testing::write_bytes(dir / "v" / "b.jsonl", "c");
+  splade::testing::write_bytes(dir / "v" / "a.jsonl", "ab");
+  splade::testing::write_bytes(dir / "v" / "notes.txt", "ignored");
+  splade::testing::write_bytes(dir / "abc", "abc");
+  const std::string abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+  EXPECT_EQ(regression::vectors_sha256(dir / "abc"), abc);
+  EXPECT_EQ(regression::vectors_sha256(dir / "v"), abc);
+  EXPECT_THROW(regression::vectors_sha256(dir / "none"), Error);
 }
 
 TEST(RegressionSpec, MalformedFilesNameTheField) {

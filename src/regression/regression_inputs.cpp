@@ -1,0 +1,91 @@
+// What a regression reads: which inputs the runner makes itself, which the user must supply,
+// the `make` commands of the latter as /bin/sh runs them, and the checksum of vectors.
+#include <algorithm>
+#include <system_error>
+
+#include "hf/weights.h"
+#include "splade/error.h"
+#include "splade/regression.h"
+
+namespace splade::regression {
+namespace fs = std::filesystem;
+namespace {
+
+bool starts_with(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+void replace_all(std::string& s, const std::string& from, const std::string& to) {
+  for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) s.replace(pos, from.size(), to);
+}
+
+}  // namespace
+
+bool made_by_runner(const RegressionSpec& spec, const Input& input) {
+  const bool has_model = spec.model_kind != "none";
+  if (input.role == "topics" || input.role == "qrels") return !spec.collection.empty() && starts_with(input.path, "{work}/collection/");
+  if (input.role == "corpus.vectors") return !spec.collection.empty() && has_model;
+  if (input.role == "model.onnx") return true;  // only listed for a checkpoint the runner converts
+  if (input.role == "queries.vectors") return has_model;
+  return false;
+}
+
+std::vector<Input> inputs_to_supply(const RegressionSpec& spec, const fs::path& work, const fs::path& data) {
+  std::vector<Input> out;
+  for (const auto& in : missing_inputs(spec, work, data))
+    if (!made_by_runner(spec, in)) out.push_back(in);
+  return out;
+}
+
+std::string make_command(const std::string& make, const fs::path& work, const fs::path& data,
+                         const fs::path& splade_binary) {
+  // Walk the whitespace-separated words, keeping the whitespace as it is.
+  std::string out;
+  bool command_position = true;
+  size_t i = 0;
+  while (i < make.size()) {
+    if (make[i] == ' ' || make[i] == '\t') {
+      out += make[i++];
+      continue;
+    }
+    const size_t end = std::min(make.find_first_of(" \t", i), make.size());
+    std::string word = make.substr(i, end - i);
+    i = end;
+    if (command_position && word == "splade") {
+      out += shell_quote(splade_binary.string());
+    } else {
+      replace_all(word, "{work}", shell_quote(work.string()));
+      replace_all(word, "{data}", shell_quote(data.string()));
+      out += word;
+    }
+    command_position = word == "&&" || word == "||" || word == ";" || word == "|";
+  }
+  return out;
+}
+
+std::string vectors_sha256(const fs::path& path) {
+  std::error_code ec;
+  if (fs::is_regular_file(path, ec)) return hf::sha256_hex({path});
+  if (!fs::is_directory(path, ec)) throw Error(ErrorCode::kNotFound, path.string() + ": no such file or folder");
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(path, ec)) {
+    const std::string name = e.path().filename().string();
+    if (e.is_regular_file() && (ends_with(name, ".json") || ends_with(name, ".jsonl") || ends_with(name, ".json.gz") ||
+                                ends_with(name, ".jsonl.gz")))
+      files.push_back(e.path());
+  }
+  if (ec) throw Error(ErrorCode::kIo, path.string() + ": cannot list the folder: " + ec.message());
+  if (files.empty()) throw Error(ErrorCode::kNotFound, path.string() + ": no .json/.jsonl[.gz] files in the folder");
+  std::sort(files.begin(), files.end());
+  return hf::sha256_hex(files);
+}
+
+}  // namespace splade::regression
