@@ -12,6 +12,14 @@ from conftest import ROOT, run_splade
 from test_anserini_encoder import NO_NETWORK, anserini  # noqa: F401  (the fixture)
 
 
+def lines_by_topic(path):
+    """A TREC run's lines grouped by topic id, in file order."""
+    by_topic = {}
+    for line in open(path, encoding="utf-8"):
+        by_topic.setdefault(line.split()[0], []).append(line)
+    return by_topic
+
+
 def test_runs_identical_to_anserini_on_cranfield(splade_bin, shared_data, anserini, tmp_path):  # noqa: F811
     java, jar = anserini
     model = tmp_path / "model"
@@ -41,12 +49,6 @@ def test_runs_identical_to_anserini_on_cranfield(splade_bin, shared_data, anseri
                   "-topics", str(tmp_path / "queries.tsv"), "-topicReader", "TsvString",
                   "-output", str(tmp_path / "anserini.run"), "-impact", "-pretokenized", "-hits", "1000",
                   "-threads", "1")
-
-    def lines_by_topic(path):
-        by_topic = {}
-        for line in open(path, encoding="utf-8"):
-            by_topic.setdefault(line.split()[0], []).append(line)
-        return by_topic
 
     ours, theirs = lines_by_topic(tmp_path / "ours.run"), lines_by_topic(tmp_path / "anserini.run")
     assert sorted(ours) == sorted(theirs) and len(ours) == 225
@@ -90,12 +92,6 @@ def test_runs_identical_to_anserini_on_real_splade_queries(splade_bin, shared_da
                   "-hits", "1000", "-threads", "2"]):
         r = subprocess.run([java, *NO_NETWORK, "-cp", jar, *args], capture_output=True, text=True)
         assert r.returncode == 0, r.stderr[-3000:]
-
-    def lines_by_topic(path):
-        by_topic = {}
-        for line in open(path, encoding="utf-8"):
-            by_topic.setdefault(line.split()[0], []).append(line)
-        return by_topic
 
     ours, theirs = lines_by_topic(tmp_path / "ours.run"), lines_by_topic(tmp_path / "anserini.run")
     assert len(theirs) == 6980 and sorted(ours) == sorted(theirs)

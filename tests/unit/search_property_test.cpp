@@ -117,18 +117,24 @@ TEST(SearchProperty, EqualScoresRankByExternalIdBytes) {
   }
 }
 
+// An index of a synthetic corpus shaped after real SPLADE++ ED query vectors (tests/support/synthetic_corpus.h).
+Index build_synthetic_index(const std::filesystem::path& queries, const testing::CorpusSpec& spec, const TempDir& dir) {
+  const std::filesystem::path data = SPLADE_SHARED_DATA_DIR;
+  const auto model = testing::TermModel::from_query_vectors(queries, data / "vocab/bert-base-uncased-vocab.txt");
+  IndexBuilder builder;
+  testing::generate_corpus(model, spec, [&](std::string_view id, const auto& terms) { builder.add_document(id, terms); });
+  builder.write(dir / "index");
+  return Index::open(dir / "index");
+}
+
 TEST(SearchProperty, RealSpladeQueryVectorsOnSyntheticCorpus) {
   const std::filesystem::path data = SPLADE_SHARED_DATA_DIR;
   const auto queries = data / "msmarco-passage/topics.msmarco-passage.dev-subset.splade-pp-ed.tsv.gz";
-  const auto model = testing::TermModel::from_query_vectors(queries, data / "vocab/bert-base-uncased-vocab.txt");
   testing::CorpusSpec spec;
   spec.num_docs = 30000;
   spec.median_terms = 60;
   TempDir dir;
-  IndexBuilder builder;
-  testing::generate_corpus(model, spec, [&](std::string_view id, const auto& terms) { builder.add_document(id, terms); });
-  builder.write(dir / "index");
-  const Index index = Index::open(dir / "index");
+  const Index index = build_synthetic_index(queries, spec, dir);
   const auto topics = read_topics(queries);
   ASSERT_EQ(topics.size(), 6980u);  // the MS MARCO dev subset
   Searcher searcher(index);
@@ -147,14 +153,10 @@ TEST(SearchProperty, RealSpladeQueryVectorsOnSyntheticCorpus) {
 TEST(SearchProperty, ThreadsDoNotChangeResults) {
   const std::filesystem::path data = SPLADE_SHARED_DATA_DIR;
   const auto queries = data / "msmarco-passage/topics.dl19-passage.splade-pp-ed.tsv.gz";
-  const auto model = testing::TermModel::from_query_vectors(queries, data / "vocab/bert-base-uncased-vocab.txt");
   testing::CorpusSpec spec;
   spec.num_docs = 5000;
   TempDir dir;
-  IndexBuilder builder;
-  testing::generate_corpus(model, spec, [&](std::string_view id, const auto& terms) { builder.add_document(id, terms); });
-  builder.write(dir / "index");
-  const Index index = Index::open(dir / "index");
+  const Index index = build_synthetic_index(queries, spec, dir);
   const auto topics = read_topics(queries);
   BatchSearchOptions one, four;
   four.threads = 4;
