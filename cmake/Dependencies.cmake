@@ -31,7 +31,6 @@ find_package(CLI11 REQUIRED)
 find_package(nlohmann_json REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(fmt REQUIRED)
-find_package(spdlog REQUIRED)
 find_package(Threads REQUIRED)
 # Converter (src/hf/): pytorch_model.bin is a zip archive; sha256 of the source weights.
 # Debian's libzip-config.cmake insists on the zipcmp/zipmerge tools (another package), so

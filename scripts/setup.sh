@@ -22,7 +22,7 @@ debian_packages=(
   g++ cmake ninja-build pkg-config
   libonnx-dev libprotobuf-dev protobuf-compiler
   libcli11-dev nlohmann-json3-dev libutf8proc-dev libicu-dev zlib1g-dev
-  libspdlog-dev libfmt-dev libyaml-cpp-dev libarchive-dev
+  libfmt-dev libyaml-cpp-dev libarchive-dev
   libzip-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev

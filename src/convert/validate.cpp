@@ -99,7 +99,7 @@ ValidationRun validate_model(const std::filesystem::path& model_path, const Mode
 
   ort::SessionOptions options;
   options.intra_op_threads = threads;
-  options.optimize = false;  // the graph exactly as written
+  options.optimization = ort::GraphOptimization::kDisabled;  // the graph exactly as written
   // MatMul weight prepacking keeps a second copy of every weight while the session
   // loads; for a handful of validation runs it only costs memory (BERT-base: ~130 MB).
   options.config_entries.push_back({"session.disable_prepacking", "1"});

@@ -54,7 +54,7 @@ AnseriniExport export_for_anserini(const std::string& model_dir, const std::stri
   if (!fs::exists(vocab)) throw Error(ErrorCode::kNotFound, vocab.string() + ": no such file (Anserini reads vocab.txt)");
 
   ort::SessionOptions options;
-  options.optimize = false;
+  options.optimization = ort::GraphOptimization::kDisabled;
   options.intra_op_threads = 1;
   ort::InferenceSession session(onnx, options);
   auto has = [](const std::vector<ort::IoSpec>& specs, const char* n) {

@@ -1,5 +1,6 @@
-// A loaded ONNX Runtime session behind a small interface without ORT types, so the
-// encoder (and anything else that runs models) never includes onnxruntime headers.
+// The one ONNX Runtime session wrapper: a loaded session behind a small interface without
+// ORT types, so the encoder, the converter's validation and the optimizer's checks (through
+// ort/runner.h) never include onnxruntime headers.
 #pragma once
 
 #include <cstdint>
@@ -11,17 +12,20 @@
 
 namespace splade::ort {
 
-enum class ElementType { kFloat, kInt64, kInt32, kOther };
+enum class ElementType { kFloat, kInt64, kInt32, kFloat16, kOther };
 
 struct IoSpec {
   std::string name;
   ElementType type = ElementType::kOther;
+  int onnx_type = 0;               // onnx::TensorProto::DataType (0: not a tensor)
   std::vector<std::int64_t> dims;  // -1 for a symbolic or unknown dimension
 };
 
+enum class GraphOptimization { kDisabled, kBasic, kExtended, kAll };
+
 struct SessionOptions {
   int intra_op_threads = 0;        // 0: ORT's default (one per core)
-  bool optimize = true;            // ORT_ENABLE_ALL; false: run the graph as written
+  GraphOptimization optimization = GraphOptimization::kAll;  // kDisabled: the graph as written
   // ORT session config entries (onnxruntime_session_options_config_keys.h), e.g.
   // {"session.disable_prepacking", "1"}.
   std::vector<std::pair<std::string, std::string>> config_entries;
@@ -31,6 +35,14 @@ struct SessionOptions {
 struct Int64Input {
   std::string name;
   const std::int64_t* data = nullptr;
+  std::vector<std::int64_t> dims;
+};
+
+// A borrowed view of input data of any supported type (kFloat, kInt64, kInt32).
+struct TensorInput {
+  std::string name;
+  ElementType type = ElementType::kFloat;
+  const void* data = nullptr;
   std::vector<std::int64_t> dims;
 };
 
@@ -47,6 +59,8 @@ class RunOutputs {
   ElementType type(std::size_t i) const;
   const float* floats(std::size_t i) const;         // throws unless type(i) == kFloat
   const std::int64_t* int64s(std::size_t i) const;  // throws unless type(i) == kInt64
+  const std::int32_t* int32s(std::size_t i) const;  // throws unless type(i) == kInt32
+  std::vector<float> float_values(std::size_t i) const;  // kFloat or kFloat16, as float
   std::size_t element_count(std::size_t i) const;
 
   struct Impl;
@@ -66,6 +80,7 @@ class InferenceSession {
 
   // Runs the model; thread-safe (ORT sessions allow concurrent Run calls).
   RunOutputs run(const std::vector<Int64Input>& inputs, const std::vector<std::string>& output_names) const;
+  RunOutputs run(const std::vector<TensorInput>& inputs, const std::vector<std::string>& output_names) const;
 
   // Run calls so far and the wall time spent inside ORT's Run, summed over all threads.
   std::uint64_t run_count() const;
@@ -75,5 +90,10 @@ class InferenceSession {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// ORT's own offline graph optimizer: loads `in` with the given level on the CPU provider
+// and saves the optimized graph to `out` (SessionOptions::SetOptimizedModelFilePath).
+void save_ort_optimized(const std::filesystem::path& in, const std::filesystem::path& out,
+                        GraphOptimization level = GraphOptimization::kExtended);
 
 }  // namespace splade::ort

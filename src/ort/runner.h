@@ -1,6 +1,7 @@
-// A generic ONNX Runtime session: named int64/int32/float tensors in, every output out.
-// Used by optimize/quantize to check a rewritten model against its original and to time
-// it. (src/ort/ is the only place that includes onnxruntime headers.)
+// Owned tensors in, every output out as owned tensors: the form optimize/quantize use to
+// check a rewritten model against its original and to time it. A thin layer over
+// ort::InferenceSession, the one session wrapper (src/ort/ is the only place that includes
+// onnxruntime headers).
 #pragma once
 
 #include <cstdint>
@@ -8,6 +9,8 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "ort/inference_session.h"
 
 namespace splade::ort {
 
@@ -28,8 +31,6 @@ struct IoInfo {
   int onnx_type = 0;                 // onnx::TensorProto::DataType value
   std::vector<std::int64_t> shape;   // -1 for symbolic dims
 };
-
-enum class GraphOptimization { kDisabled, kBasic, kExtended, kAll };
 
 struct RunnerOptions {
   int intra_op_threads = 1;
@@ -52,13 +53,10 @@ class Runner {
   std::vector<HostTensor> run(const std::vector<HostTensor>& inputs);
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::filesystem::path path_;
+  InferenceSession session_;
+  std::vector<IoInfo> inputs_, outputs_;
+  std::vector<std::string> output_names_;
 };
-
-// ORT's own offline graph optimizer: loads `in` with the given level on the CPU provider
-// and saves the optimized graph to `out` (SessionOptions::SetOptimizedModelFilePath).
-void save_ort_optimized(const std::filesystem::path& in, const std::filesystem::path& out,
-                        GraphOptimization level = GraphOptimization::kExtended);
 
 }  // namespace splade::ort
