@@ -77,7 +77,7 @@ struct BlockMeta {
 };
 static_assert(sizeof(BlockMeta) == 16);
 
-// docs.bin: FileHeader, u64 count, u64 id_offsets[count + 1], u32 doc_lengths[count]
-// (padded to 8 bytes), id bytes. Ids are in strictly increasing byte order.
+// docs.bin: FileHeader, u64 count, u32 id_offsets[count + 1], u32 doc_lengths[count], id
+// bytes (at most 4 GiB). Ids are in strictly increasing byte order.
 
 }  // namespace splade::index_format

@@ -240,15 +240,15 @@ IndexStats IndexBuilder::write(const std::filesystem::path& dir_in, bool overwri
   dw.write_value(header(fmt_::kDocs));
   dw.write_value(static_cast<std::uint64_t>(n));
   std::uint64_t id_offset = 0;
-  dw.write_value(id_offset);
+  dw.write_value(static_cast<std::uint32_t>(id_offset));
   for (std::size_t r = 0; r < n; ++r) {
     id_offset += m.ids[order[r]].size();
-    dw.write_value(id_offset);
+    if (id_offset > 0xFFFFFFFFull) throw Error(ErrorCode::kUnsupported, "document ids add up to more than 4 GiB");
+    dw.write_value(static_cast<std::uint32_t>(id_offset));
   }
   // Lengths saturate at 2^32 - 1 (they are metadata for CIFF, never used in scoring).
   for (std::size_t r = 0; r < n; ++r)
     dw.write_value(static_cast<std::uint32_t>(std::min<std::uint64_t>(m.doc_lengths[order[r]], 0xFFFFFFFFull)));
-  dw.pad_to(8);
   for (std::size_t r = 0; r < n; ++r) dw.write(m.ids[order[r]].data(), m.ids[order[r]].size());
   dw.close();
 

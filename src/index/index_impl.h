@@ -20,7 +20,7 @@ struct Index::Impl {
   const index_format::TermEntry* terms = nullptr;
   const char* term_names = nullptr;
   const std::uint8_t* postings = nullptr;  // start of postings.bin
-  const std::uint64_t* id_offsets = nullptr;
+  const std::uint32_t* id_offsets = nullptr;
   const std::uint32_t* doc_lengths = nullptr;
   const char* ids = nullptr;
 

@@ -177,10 +177,10 @@ Index Index::open(const std::filesystem::path& dir) {
     std::uint64_t count;
     std::memcpy(&count, base + 16, 8);
     if (count != m->num_docs) corrupt(path, "holds " + std::to_string(count) + " documents, the manifest says " + std::to_string(m->num_docs));
-    const std::uint64_t lengths_at = 24 + (count + 1) * 8;
-    const std::uint64_t ids_at = (lengths_at + count * 4 + 7) / 8 * 8;
+    const std::uint64_t lengths_at = 24 + (count + 1) * 4;
+    const std::uint64_t ids_at = lengths_at + count * 4;
     if (ids_at > size) corrupt(path, "truncated document table");
-    m->id_offsets = reinterpret_cast<const std::uint64_t*>(base + 24);
+    m->id_offsets = reinterpret_cast<const std::uint32_t*>(base + 24);
     m->doc_lengths = reinterpret_cast<const std::uint32_t*>(base + lengths_at);
     m->ids = reinterpret_cast<const char*>(base + ids_at);
     if (m->id_offsets[0] != 0 || m->id_offsets[count] != size - ids_at) corrupt(path, "id table does not cover the id bytes");
