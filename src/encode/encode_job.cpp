@@ -1,9 +1,11 @@
-// The corpus encoder: a reader thread parses and tokenizes windows of records while the
-// calling thread runs the model; inside a window, texts are sorted by length into batches
-// (little padding), and results are written back in input order.
+// The corpus encoder, a three-stage pipeline: a reader thread parses and tokenizes windows
+// of records, the calling thread runs the model on them (inside a window, texts are sorted
+// by length into batches: little padding), and a writer thread formats and writes each
+// window's vectors in input order while the model works on the next one.
 #include "splade/encode_job.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -33,10 +35,19 @@ struct Window {
   bool last = false;
 };
 
-// A bounded queue of windows between the reader thread and the model thread.
-class WindowQueue {
+// A window's vectors on their way to the writer thread.
+struct EncodedWindow {
+  std::vector<Record> records;
+  std::vector<SparseVector> vectors;  // one per record (empty for bad records)
+  std::int64_t tokens = 0;
+  bool last = false;
+};
+
+// A bounded queue between two stages of the pipeline.
+template <typename Window>
+class BoundedQueue {
  public:
-  explicit WindowQueue(std::size_t capacity) : capacity_(capacity) {}
+  explicit BoundedQueue(std::size_t capacity) : capacity_(capacity) {}
   void push(Window w) {
     std::unique_lock lock(mu_);
     not_full_.wait(lock, [&] { return q_.size() < capacity_ || closed_; });
@@ -165,7 +176,7 @@ EncodeJobSummary run_encode_job(const Encoder& encoder, const EncodeJobOptions& 
   const std::size_t window_size = static_cast<std::size_t>(o.batch_size) * 16;
 
   // Reader thread: parse, validate ids, tokenize; one window at a time.
-  WindowQueue queue(2);
+  BoundedQueue<Window> queue(2);
   std::thread reader_thread([&] {
     try {
       encode::RecordReader reader(o.input, input_format);
@@ -203,12 +214,46 @@ EncodeJobSummary run_encode_job(const Encoder& encoder, const EncodeJobOptions& 
     }
   });
 
+  // Writer thread: format, write and flush each window (whole lines reach the file, so an
+  // interrupted run resumes cleanly), then report progress.
   EncodeProgress progress;
   progress.records_total = total < 0 ? 0 : last - first;
   progress.records_done = summary.records_resumed;
+  BoundedQueue<EncodedWindow> to_writer(1);
+  std::exception_ptr write_failure;
+  std::atomic<bool> writer_failed{false};
+  std::thread writer_thread([&] {
+    try {
+      std::string text;
+      for (;;) {
+        EncodedWindow w = to_writer.pop();
+        text.clear();
+        for (std::size_t i = 0; i < w.records.size(); ++i) {
+          if (!w.records[i].error.empty()) continue;
+          formatter.append(text, w.records[i].id, w.records[i].text, w.vectors[i]);
+          ++summary.records_written;
+        }
+        out.write(text);
+        out.flush();
+        progress.tokens += w.tokens;
+        progress.records_done += static_cast<std::int64_t>(w.records.size());
+        progress.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (on_progress) on_progress(progress);
+        if (w.last) break;
+      }
+    } catch (...) {
+      write_failure = std::current_exception();
+      writer_failed = true;
+      // Drain the queue so that the model thread never blocks on a dead writer.
+      for (;;)
+        if (to_writer.pop().last) break;
+    }
+  });
+
   std::exception_ptr failure;
   try {
     for (;;) {
+      if (writer_failed) throw Error(ErrorCode::kIo, o.output + ": writing failed");  // the writer's error is rethrown below
       Window w = queue.pop();
       if (w.error) std::rethrow_exception(w.error);
       // Batches of similar length: sort the window's good records by token count.
@@ -227,35 +272,33 @@ EncodeJobSummary run_encode_job(const Encoder& encoder, const EncodeJobOptions& 
       std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
         return w.encodings[a].ids.size() < w.encodings[b].ids.size();
       });
-      std::vector<SparseVector> vectors(w.records.size());
+      EncodedWindow encoded;
+      encoded.vectors.resize(w.records.size());
       for (std::size_t b = 0; b < order.size(); b += static_cast<std::size_t>(o.batch_size)) {
         const std::size_t end = std::min(order.size(), b + static_cast<std::size_t>(o.batch_size));
         std::vector<Encoding> batch;
         for (std::size_t k = b; k < end; ++k) batch.push_back(std::move(w.encodings[order[k]]));
         auto result = encoder.encode_tokenized(batch);
         for (std::size_t k = b; k < end; ++k) {
-          progress.tokens += static_cast<std::int64_t>(batch[k - b].ids.size());
-          vectors[order[k]] = std::move(result[k - b]);
+          encoded.tokens += static_cast<std::int64_t>(batch[k - b].ids.size());
+          encoded.vectors[order[k]] = std::move(result[k - b]);
         }
       }
-      std::string text;
-      for (std::size_t i = 0; i < w.records.size(); ++i) {
-        if (!w.records[i].error.empty()) continue;
-        formatter.append(text, w.records[i].id, w.records[i].text, vectors[i]);
-        ++summary.records_written;
-      }
-      out.write(text);
-      out.flush();  // whole lines reach the file, so an interrupted run resumes cleanly
-      progress.records_done += static_cast<std::int64_t>(w.records.size());
-      progress.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      if (on_progress) on_progress(progress);
+      encoded.records = std::move(w.records);
+      encoded.last = w.last;
+      to_writer.push(std::move(encoded));
       if (w.last) break;
     }
   } catch (...) {
     failure = std::current_exception();
     queue.close();
+    EncodedWindow stop;
+    stop.last = true;
+    to_writer.push(std::move(stop));
   }
   reader_thread.join();
+  writer_thread.join();
+  if (write_failure) std::rethrow_exception(write_failure);
   if (failure) std::rethrow_exception(failure);
   out.commit();
   summary.tokens = progress.tokens;
