@@ -3,7 +3,8 @@
 #   bench/search_bench.sh [WORKDIR]      (default: build/bench-data)
 # Environment: DOCS (1000000), HITS (1000), THREADS (1: search threads), INDEX_THREADS (2),
 #              QUERIES (the 6,980 MS MARCO dev SPLADE++ ED query vectors), BUILD (build).
-#              ANSERINI (1: also run Anserini's side; 0: splade.cpp only).
+#              ANSERINI (1: also run Anserini's side; 0: splade.cpp only), ANSERINI_REUSE_INDEX
+#              (1: keep an Anserini index built by an earlier run, ~18 min on 2 cores).
 # Steps: build; generate the synthetic corpus once (bench/generate_corpus.cpp, seed 42) and
 # split it round-robin into SHARDS (4) .jsonl.gz files, so that both indexers can use their
 # threads (Anserini's IndexCollection parallelizes over files); index it (time, size); search
@@ -58,11 +59,15 @@ cmp "$work/run.maxscore.txt" "$work/run.exhaustive.txt" && echo "maxscore run ==
 jar="$("$root/scripts/fetch_anserini.sh")"
 java="$("$root/scripts/find_java.sh")"
 anserini_index="$work/anserini-index-$docs"
-rm -rf "$anserini_index"
-/usr/bin/time -f "anserini index: %e s wall, %U s user, %S s sys, %M KB max RSS" \
-  "$java" -cp "$jar" io.anserini.index.IndexCollection -collection JsonVectorCollection -input "$input" \
-  -index "$anserini_index" -generator DefaultLuceneDocumentGenerator -impact -pretokenized \
-  -threads "$index_threads" > "$work/anserini-index.log" 2>&1 || { tail -n 20 "$work/anserini-index.log"; exit 1; }
+if [ "${ANSERINI_REUSE_INDEX:-0}" = 1 ] && [ -f "$anserini_index/segments_1" ]; then
+  echo "anserini index: reused from an earlier run of this script (its build time is in $work/anserini-index.log)"
+else
+  rm -rf "$anserini_index"
+  /usr/bin/time -f "anserini index: %e s wall, %U s user, %S s sys, %M KB max RSS" \
+    "$java" -cp "$jar" io.anserini.index.IndexCollection -collection JsonVectorCollection -input "$input" \
+    -index "$anserini_index" -generator DefaultLuceneDocumentGenerator -impact -pretokenized \
+    -threads "$index_threads" > "$work/anserini-index.log" 2>&1 || { tail -n 20 "$work/anserini-index.log"; exit 1; }
+fi
 grep -h "anserini index:" "$work/anserini-index.log"
 grep -h "documents indexed" "$work/anserini-index.log" | tail -n 1
 echo "anserini index: $(du -sb "$anserini_index" | cut -f1) bytes on disk"
