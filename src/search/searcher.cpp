@@ -19,8 +19,13 @@ struct QueryTerm {
   std::uint64_t weight;
 };
 
+struct ResolvedQuery {
+  std::vector<QueryTerm> terms;  // by term ordinal
+  std::uint64_t score_bound = 0;  // no document can score more
+};
+
 // Sums repeated tokens, drops weights <= 0 and tokens the index lacks.
-std::vector<QueryTerm> resolve(const Index::Impl& index, const QueryVector& query) {
+ResolvedQuery resolve(const Index::Impl& index, const QueryVector& query) {
   std::unordered_map<std::uint32_t, std::int64_t> weights;
   for (const auto& [token, w] : query) {
     if (w == 0) continue;
@@ -37,29 +42,41 @@ std::vector<QueryTerm> resolve(const Index::Impl& index, const QueryVector& quer
   }
   if (bound >> 63) throw Error(ErrorCode::kUnsupported, "query score bound exceeds 2^63");
   std::sort(terms.begin(), terms.end(), [](const QueryTerm& a, const QueryTerm& b) { return a.term < b.term; });
-  return terms;
+  return {std::move(terms), static_cast<std::uint64_t>(bound)};
 }
 
 }  // namespace
 
 struct Searcher::Impl {
   const Index& index;
-  std::vector<std::uint64_t> accumulators;
+  // One accumulator per document; 32-bit when the query's score bound fits (nearly always:
+  // half the memory traffic), 64-bit otherwise.
+  std::vector<std::uint32_t> accumulators32;
+  std::vector<std::uint64_t> accumulators64;
 
   explicit Impl(const Index& i) : index(i) {}
 
-  std::vector<Hit> exhaustive(const std::vector<QueryTerm>& terms, std::size_t k) {
+  std::vector<Hit> exhaustive(const ResolvedQuery& query, std::size_t k) {
+    return query.score_bound <= 0xFFFFFFFFull ? exhaustive_with(accumulators32, query.terms, k)
+                                              : exhaustive_with(accumulators64, query.terms, k);
+  }
+
+  // Term at a time, a decoded block at a time, into the accumulators; then one pass over
+  // them for the top k (resetting what it reads, so they are all zero between queries).
+  template <typename Acc>
+  std::vector<Hit> exhaustive_with(std::vector<Acc>& acc, const std::vector<QueryTerm>& terms, std::size_t k) {
     const auto& idx = index.impl();
-    if (accumulators.size() != idx.num_docs) accumulators.assign(idx.num_docs, 0);
+    if (acc.size() != idx.num_docs) acc.assign(idx.num_docs, 0);
     for (const auto& qt : terms) {
       PostingCursor c(idx, qt.term, qt.weight);
-      for (; c.doc() != PostingCursor::kEnd; c.next()) accumulators[c.doc()] += c.score();
+      c.for_each_below(PostingCursor::kEnd,
+                       [&acc](std::uint32_t doc, std::uint64_t score) { acc[doc] += static_cast<Acc>(score); });
     }
     TopK top(k);
     for (std::uint32_t d = 0; d < idx.num_docs; ++d) {
-      if (accumulators[d]) {
-        top.push(accumulators[d], d);
-        accumulators[d] = 0;
+      if (const Acc a = acc[d]) {
+        if (top.would_enter(a)) top.push(a, d);
+        acc[d] = 0;
       }
     }
     return top.take_sorted();
@@ -74,7 +91,8 @@ struct Searcher::Impl {
   std::uint64_t window[kWindow];
   std::uint64_t touched[kWindow / 64];
 
-  std::vector<Hit> maxscore(const std::vector<QueryTerm>& terms, std::size_t k) {
+  std::vector<Hit> maxscore(const ResolvedQuery& query, std::size_t k) {
+    const auto& terms = query.terms;
     const auto& idx = index.impl();
     std::vector<PostingCursor> cursors;
     cursors.reserve(terms.size());
@@ -163,11 +181,11 @@ Searcher::~Searcher() = default;
 Searcher::Searcher(Searcher&&) noexcept = default;
 
 std::vector<Hit> Searcher::search(const QueryVector& query, const SearchOptions& options) {
-  const auto terms = resolve(impl_->index.impl(), query);
-  if (terms.empty() || options.k == 0) return {};
+  const auto resolved = resolve(impl_->index.impl(), query);
+  if (resolved.terms.empty() || options.k == 0) return {};
   switch (options.algorithm) {
-    case SearchAlgorithm::kExhaustive: return impl_->exhaustive(terms, options.k);
-    case SearchAlgorithm::kMaxScore: return impl_->maxscore(terms, options.k);
+    case SearchAlgorithm::kExhaustive: return impl_->exhaustive(resolved, options.k);
+    case SearchAlgorithm::kMaxScore: return impl_->maxscore(resolved, options.k);
   }
   return {};
 }

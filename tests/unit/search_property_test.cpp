@@ -103,6 +103,33 @@ TEST(SearchProperty, MaxScoreEqualsExhaustiveEqualsBruteForceOnRandomCorpora) {
   EXPECT_EQ(checked, 6 * 40 * 4);
 }
 
+// Scores beyond 32 bits (large impacts and query weights): the searcher's 64-bit
+// accumulators, interleaved with queries that fit 32 bits on the same Searcher.
+TEST(SearchProperty, ScoresBeyond32BitsMatchBruteForce) {
+  std::mt19937_64 rng(17);
+  std::vector<Doc> docs(800);
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    docs[i].id = "doc" + std::to_string(rng() % 100000) + "-" + std::to_string(i);
+    for (int j = 0; j < 6; ++j) docs[i].terms["t" + std::to_string(rng() % 25)] = 1 + static_cast<std::uint32_t>(rng() % (1u << 30));
+  }
+  TempDir dir;
+  const Index index = build(dir, docs);
+  Searcher searcher(index);
+  for (int qn = 0; qn < 30; ++qn) {
+    const bool wide = qn % 2 == 0;
+    QueryVector q;
+    // Narrow: one term, weight <= 3, so the bound (<= 3 * 2^30) fits 32 bits with scores near it.
+    for (int j = 0; j < (wide ? 5 : 1); ++j)
+      q.emplace_back("t" + std::to_string(rng() % 25), 1 + static_cast<std::int64_t>(rng() % (wide ? 1u << 20 : 3u)));
+    for (std::size_t k : {5u, 300u}) {
+      const auto expected = brute_force(docs, q, k);
+      if (wide) ASSERT_GT(expected.front().second, 0xFFFFFFFFull) << "the query must need 64-bit scores";
+      ASSERT_EQ(named(index, searcher.search(q, {k, SearchAlgorithm::kExhaustive})), expected) << "query " << qn;
+      ASSERT_EQ(named(index, searcher.search(q, {k, SearchAlgorithm::kMaxScore})), expected) << "query " << qn;
+    }
+  }
+}
+
 TEST(SearchProperty, EqualScoresRankByExternalIdBytes) {
   // Same vector everywhere: the order must be the byte order of the ids, not input order.
   std::vector<Doc> docs;
