@@ -117,11 +117,6 @@ struct Searcher::Impl {
       for (std::size_t i = essential; i < n; ++i) start = std::min(start, cursors[i].doc());
       if (start == PostingCursor::kEnd) break;
       const std::uint32_t end = start > PostingCursor::kEnd - kWindow ? PostingCursor::kEnd : start + kWindow;
-      auto add = [&](std::uint32_t doc, std::uint64_t score) {
-        const std::uint32_t at = doc - start;
-        window[at] += score;
-        touched[at >> 6] |= std::uint64_t{1} << (at & 63);
-      };
       // Where the bound lets many documents through, completing them one by one from the
       // non-essential lists (a skip per list and document) costs more than adding those
       // lists into the window as well ("full" windows score every document exactly).
@@ -133,11 +128,25 @@ struct Searcher::Impl {
       const bool full = essential > 0 && last_passed * essential * 4.0 > window_postings &&
                         (++window_number % 16 != 0);
       if (full) {
-        for (std::size_t i = 0; i < essential; ++i) {
-          cursors[i].next_geq(start);
-          cursors[i].for_each_below(end, add);
+        // Every list into the window, which is then dense enough to scan whole.
+        auto add_dense = [&](std::uint32_t doc, std::uint64_t score) { window[doc - start] += score; };
+        for (std::size_t i = 0; i < n; ++i) {
+          if (i < essential) cursors[i].next_geq(start);
+          cursors[i].for_each_below(end, add_dense);
         }
+        for (std::uint32_t at = 0; at < kWindow; ++at) {
+          if (const std::uint64_t score = window[at]) {
+            window[at] = 0;
+            if (top.would_enter(score)) top.push(score, start + at);
+          }
+        }
+        continue;
       }
+      auto add = [&](std::uint32_t doc, std::uint64_t score) {
+        const std::uint32_t at = doc - start;
+        window[at] += score;
+        touched[at >> 6] |= std::uint64_t{1} << (at & 63);
+      };
       for (std::size_t i = essential; i < n; ++i) cursors[i].for_each_below(end, add);
       const std::uint64_t rest = essential ? bound[essential - 1] : 0;
       std::uint32_t passed = 0;
@@ -148,7 +157,7 @@ struct Searcher::Impl {
           std::uint64_t score = window[at];
           window[at] = 0;
           const std::uint32_t doc = start + at;
-          if (essential > 0 && !full) {
+          if (essential > 0) {
             if (!top.would_enter(score + rest)) continue;
             ++passed;
             // Block-max bound of the non-essential lists (no decoding) before the lists themselves.
@@ -170,7 +179,7 @@ struct Searcher::Impl {
           top.push(score, doc);
         }
       }
-      if (!full) last_passed = passed;
+      last_passed = passed;
     }
     return top.take_sorted();
   }
