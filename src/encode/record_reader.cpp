@@ -13,11 +13,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-std::string strip_gz(const std::string& name) { return ends_with(name, ".gz") ? name.substr(0, name.size() - 3) : name; }
+std::string strip_gz(const std::string& name) { return name.ends_with(".gz") ? name.substr(0, name.size() - 3) : name; }
 
 void parse_json(const std::string& line, Record& r) {
   auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
@@ -93,8 +89,8 @@ bool valid_utf8(const std::string& s) {
 
 InputFormat format_of(const std::string& file) {
   const std::string name = strip_gz(fs::path(file).filename().string());
-  if (ends_with(name, ".jsonl") || ends_with(name, ".json")) return InputFormat::kJsonl;
-  if (ends_with(name, ".tsv") || ends_with(name, ".txt")) return InputFormat::kTsv;
+  if (name.ends_with(".jsonl") || name.ends_with(".json")) return InputFormat::kJsonl;
+  if (name.ends_with(".tsv") || name.ends_with(".txt")) return InputFormat::kTsv;
   throw Error(ErrorCode::kInvalidArgument,
               file + ": cannot tell the input format from the name (expected .jsonl, .json, .tsv or .txt, "
                      "optionally .gz; or pass --input-format)");
@@ -108,7 +104,7 @@ std::vector<std::string> input_files(const std::string& path) {
   for (const auto& entry : fs::directory_iterator(path)) {
     if (!entry.is_regular_file()) continue;
     const std::string name = strip_gz(entry.path().filename().string());
-    if (ends_with(name, ".jsonl") || ends_with(name, ".json") || ends_with(name, ".tsv") || ends_with(name, ".txt"))
+    if (name.ends_with(".jsonl") || name.ends_with(".json") || name.ends_with(".tsv") || name.ends_with(".txt"))
       files.push_back(entry.path().string());
   }
   std::sort(files.begin(), files.end());

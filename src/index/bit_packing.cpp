@@ -79,54 +79,49 @@ void unpack_rows(const std::uint8_t* in, std::uint32_t n, std::uint32_t bits, Ro
   }
 }
 
+// Doc ids of one row from its stored (gap - 1) values: +1, prefix sum within the row, plus
+// the previous row's last doc (`carry`, in every lane), which becomes this row's last doc.
+__m128i add_up_row(__m128i stored, __m128i& carry) {
+  __m128i v = _mm_add_epi32(stored, _mm_set1_epi32(1));
+  v = _mm_add_epi32(v, _mm_slli_si128(v, 4));
+  v = _mm_add_epi32(v, _mm_slli_si128(v, 8));
+  v = _mm_add_epi32(v, carry);
+  carry = _mm_shuffle_epi32(v, 0xFF);
+  return v;
+}
+
+void store_row(std::uint32_t* out, std::uint32_t r, __m128i v) {
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 4 * r), v);
+}
+
+__m128i load_row(const std::uint32_t* in, std::uint32_t r) {
+  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + 4 * r));
+}
+
 }  // namespace
 
 void unpack(const std::uint8_t* in, std::uint32_t n, std::uint32_t bits, std::uint32_t* out) {
-  unpack_rows(in, n, bits, [out](std::uint32_t r, __m128i v) {
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 4 * r), v);
-  });
+  unpack_rows(in, n, bits, [out](std::uint32_t r, __m128i v) { store_row(out, r, v); });
 }
 
 void decode_docs(const std::uint8_t* in, std::uint32_t n, std::uint32_t bits, std::uint32_t prev, std::uint32_t* docs) {
   __m128i carry = _mm_set1_epi32(static_cast<int>(prev));
-  const __m128i one = _mm_set1_epi32(1);
-  unpack_rows(in, n, bits, [&](std::uint32_t r, __m128i v) {
-    v = _mm_add_epi32(v, one);                        // gaps
-    v = _mm_add_epi32(v, _mm_slli_si128(v, 4));       // prefix sum within the row
-    v = _mm_add_epi32(v, _mm_slli_si128(v, 8));
-    v = _mm_add_epi32(v, carry);
-    carry = _mm_shuffle_epi32(v, 0xFF);               // the row's last doc, in every lane
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(docs + 4 * r), v);
-  });
+  unpack_rows(in, n, bits, [&](std::uint32_t r, __m128i v) { store_row(docs, r, add_up_row(v, carry)); });
 }
 
 void decode_impacts(const std::uint8_t* in, std::uint32_t n, std::uint32_t bits, std::uint32_t* impacts) {
   const __m128i one = _mm_set1_epi32(1);
-  unpack_rows(in, n, bits, [impacts, one](std::uint32_t r, __m128i v) {
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(impacts + 4 * r), _mm_add_epi32(v, one));
-  });
+  unpack_rows(in, n, bits, [impacts, one](std::uint32_t r, __m128i v) { store_row(impacts, r, _mm_add_epi32(v, one)); });
 }
 
 void add_up_gaps(std::uint32_t* values, std::uint32_t n, std::uint32_t prev) {
   __m128i carry = _mm_set1_epi32(static_cast<int>(prev));
-  const __m128i one = _mm_set1_epi32(1);
-  for (std::uint32_t r = 0; r < rows_of(n); ++r) {
-    auto* at = reinterpret_cast<__m128i*>(values + 4 * r);
-    __m128i v = _mm_add_epi32(_mm_loadu_si128(at), one);
-    v = _mm_add_epi32(v, _mm_slli_si128(v, 4));
-    v = _mm_add_epi32(v, _mm_slli_si128(v, 8));
-    v = _mm_add_epi32(v, carry);
-    carry = _mm_shuffle_epi32(v, 0xFF);
-    _mm_storeu_si128(at, v);
-  }
+  for (std::uint32_t r = 0; r < rows_of(n); ++r) store_row(values, r, add_up_row(load_row(values, r), carry));
 }
 
 void add_one(std::uint32_t* values, std::uint32_t n) {
   const __m128i one = _mm_set1_epi32(1);
-  for (std::uint32_t r = 0; r < rows_of(n); ++r) {
-    auto* at = reinterpret_cast<__m128i*>(values + 4 * r);
-    _mm_storeu_si128(at, _mm_add_epi32(_mm_loadu_si128(at), one));
-  }
+  for (std::uint32_t r = 0; r < rows_of(n); ++r) store_row(values, r, _mm_add_epi32(load_row(values, r), one));
 }
 
 #else  // portable

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <thread>
 
+#include "index/json_collection.h"
+
 #include "common/gz_line_reader.h"
 #include "index/json_vector.h"
 #include "splade/error.h"
@@ -20,7 +22,14 @@ bool is_vector_file(const std::filesystem::path& p) {
   return false;
 }
 
-std::vector<std::filesystem::path> collection_files(const std::filesystem::path& input) {
+struct Line {
+  std::string text;
+  std::uint64_t number;
+};
+
+}  // namespace
+
+std::vector<std::filesystem::path> json_vector_files(const std::filesystem::path& input) {
   if (!std::filesystem::exists(input)) throw Error(ErrorCode::kNotFound, input.string() + ": no such file or folder");
   if (!std::filesystem::is_directory(input)) return {input};
   std::vector<std::filesystem::path> files;
@@ -32,18 +41,11 @@ std::vector<std::filesystem::path> collection_files(const std::filesystem::path&
   return files;
 }
 
-struct Line {
-  std::string text;
-  std::uint64_t number;
-};
-
-}  // namespace
-
 IndexStats build_index_from_json_vectors(const std::filesystem::path& input, const std::filesystem::path& dir,
                                          const IndexBuildOptions& options) {
   if (std::filesystem::exists(dir) && !options.overwrite)
     throw Error(ErrorCode::kInvalidArgument, dir.string() + ": already exists (pass --overwrite to replace it)");
-  const auto files = collection_files(input);
+  const auto files = json_vector_files(input);
   const int threads = std::max(1, options.threads);
   constexpr std::size_t kLinesPerWorker = 2048;
 

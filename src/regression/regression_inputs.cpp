@@ -1,21 +1,15 @@
 // What a regression reads: which inputs the runner makes itself, which the user must supply,
 // the `make` commands of the latter as /bin/sh runs them, and the checksum of vectors.
 #include <algorithm>
-#include <system_error>
 
 #include "hf/weights.h"
+#include "index/json_collection.h"
 #include "splade/error.h"
 #include "splade/regression.h"
 
 namespace splade::regression {
 namespace fs = std::filesystem;
 namespace {
-
-bool starts_with(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 std::string shell_quote(const std::string& s) {
   std::string out = "'";
@@ -31,7 +25,7 @@ void replace_all(std::string& s, const std::string& from, const std::string& to)
 
 bool made_by_runner(const RegressionSpec& spec, const Input& input) {
   const bool has_model = spec.model_kind != "none";
-  if (input.role == "topics" || input.role == "qrels") return !spec.collection.empty() && starts_with(input.path, "{work}/collection/");
+  if (input.role == "topics" || input.role == "qrels") return !spec.collection.empty() && input.path.starts_with("{work}/collection/");
   if (input.role == "corpus.vectors") return !spec.collection.empty() && has_model;
   if (input.role == "model.onnx") return true;  // only listed for a checkpoint the runner converts
   if (input.role == "queries.vectors") return has_model;
@@ -72,20 +66,7 @@ std::string make_command(const std::string& make, const fs::path& work, const fs
 }
 
 std::string vectors_sha256(const fs::path& path) {
-  std::error_code ec;
-  if (fs::is_regular_file(path, ec)) return hf::sha256_hex({path});
-  if (!fs::is_directory(path, ec)) throw Error(ErrorCode::kNotFound, path.string() + ": no such file or folder");
-  std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(path, ec)) {
-    const std::string name = e.path().filename().string();
-    if (e.is_regular_file() && (ends_with(name, ".json") || ends_with(name, ".jsonl") || ends_with(name, ".json.gz") ||
-                                ends_with(name, ".jsonl.gz")))
-      files.push_back(e.path());
-  }
-  if (ec) throw Error(ErrorCode::kIo, path.string() + ": cannot list the folder: " + ec.message());
-  if (files.empty()) throw Error(ErrorCode::kNotFound, path.string() + ": no .json/.jsonl[.gz] files in the folder");
-  std::sort(files.begin(), files.end());
-  return hf::sha256_hex(files);
+  return hf::sha256_hex(json_vector_files(path));  // exactly the files the index reads
 }
 
 }  // namespace splade::regression

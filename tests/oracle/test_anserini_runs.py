@@ -4,7 +4,10 @@ sparse random-weight regression model over the whole Cranfield collection), Anse
 IndexCollection -impact -pretokenized and SearchCollection -impact -pretokenized write the
 same run as ours, line for line (docid, rank, score as Anserini prints it), once both are put
 in the same topic order (Anserini orders TsvString topics as strings, we keep file order)."""
+import gzip
+import json
 import os
+import random
 import subprocess
 import sys
 
@@ -61,10 +64,6 @@ def test_runs_identical_to_anserini_on_real_splade_queries(splade_bin, shared_da
     """The 6,980 MS MARCO dev SPLADE++ ED query vectors (real, as Anserini ships them) against a
     synthetic JsonVectorCollection whose terms are the queries' own WordPieces (drawn as often
     as the queries use them) with SPLADE-like integer impacts."""
-    import gzip
-    import json
-    import random
-
     java, jar = anserini
     queries = os.path.join(shared_data, "msmarco-passage", "topics.msmarco-passage.dev-subset.splade-pp-ed.tsv.gz")
     term_uses = {}

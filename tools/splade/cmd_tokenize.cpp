@@ -25,10 +25,6 @@ struct Args {
   int threads = 1;
 };
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 struct Record {
   std::string id;
   std::string text;
@@ -88,8 +84,8 @@ int run(const Args& a) {
   const std::string trunc = a.truncation.empty() ? (pieces ? "none" : "hf") : a.truncation;
   opt.truncation = trunc == "none" ? Truncation::kNone : trunc == "anserini" ? Truncation::kAnserini : Truncation::kHuggingFace;
   const bool jsonl = a.input_format == "jsonl" ||
-                     (a.input_format == "auto" && (ends_with(a.input, ".jsonl") || ends_with(a.input, ".jsonl.gz") ||
-                                                   ends_with(a.input, ".json") || ends_with(a.input, ".json.gz")));
+                     (a.input_format == "auto" && (a.input.ends_with(".jsonl") || a.input.ends_with(".jsonl.gz") ||
+                                                   a.input.ends_with(".json") || a.input.ends_with(".json.gz")));
 
   GzLineReader in(a.input);
   std::unique_ptr<AtomicFile> file;
