@@ -27,6 +27,7 @@ struct EncoderOptions {
   float threshold = 0.0f;                         // drop weights below this (0: keep every non-zero)
   int top_k = 0;                                  // keep the k largest weights (0: all)
   int threads = 0;                                // ONNX Runtime intra-op threads (0: one per core)
+  bool print_warnings = true;                     // also write warnings() to stderr, one line each
 };
 
 // Where an encoder's time went: its calls of ONNX Runtime's Run, and the wall time spent
@@ -53,6 +54,11 @@ class Encoder {
   const Tokenizer& tokenizer() const;
   const EncoderOptions& options() const;
   EncoderStats stats() const;  // thread-safe
+  // What open() found worth a warning, one line each: an int8 model whose integer format
+  // this CPU's default kernels would compute wrongly (u8s8 weights on x86-64 without VNNI).
+  // Such a model is run with ONNX Runtime's exact U8U8 kernels instead, never silently
+  // giving other vectors; the line names the `splade quantize --target` to use here.
+  const std::vector<std::string>& warnings() const;
 
   // Thread-safe: one ONNX Runtime session serves every caller.
   SparseVector encode(std::string_view text) const;

@@ -11,9 +11,20 @@ namespace splade {
 
 enum class QuantizeMode { kInt8, kFp16 };
 
+// The CPUs an int8 model is written for (names as in Optimum's AutoQuantizationConfig).
+// Each picks the integer format that ONNX Runtime computes exactly there:
+//   kPortable, kAvx2, kAvx512: uint8 activations x uint8 weights (U8U8), exact on every CPU;
+//   kAvx512Vnni, kArm64: uint8 x int8 weights (U8S8), exact on AVX-512 VNNI, AVX-VNNI, AMX and
+//   ARM64, but on x86-64 without VNNI (AVX2, AVX-512) its int16 pair sums saturate.
+enum class Int8Target { kPortable, kAvx2, kAvx512, kAvx512Vnni, kArm64 };
+const char* to_string(Int8Target target);  // "portable", "avx2", "avx512", "avx512-vnni", "arm64"
+// Throws splade::Error (kInvalidArgument) naming the accepted values.
+Int8Target parse_int8_target(const std::string& name);
+
 struct QuantizeOptions {
   QuantizeMode mode = QuantizeMode::kInt8;
-  bool per_channel = false;  // int8: one scale per output column instead of per tensor
+  Int8Target target = Int8Target::kPortable;
+  bool per_channel = true;   // int8: one scale (and zero point) per output column; false: per tensor
 };
 
 struct QuantizeResult {
@@ -24,6 +35,7 @@ struct QuantizeResult {
   int fp16_initializers = 0;        // fp16: weights stored as float16
   std::int64_t weight_elements = 0; // elements converted
   std::vector<std::string> skipped; // one line per node left in fp32, with the reason
+  std::string int8_format;          // int8: "u8u8" or "u8s8" (also in metadata_props splade_int8_format)
 };
 
 // Writes the quantized model (atomically). Throws splade::Error: kUnsupported for an
@@ -58,6 +70,12 @@ struct FidelityReport {
   std::int64_t reference_bytes = 0, candidate_bytes = 0;
   double size_ratio = 0;
   double reference_ms_p50 = 0, candidate_ms_p50 = 0, latency_ratio = 0;  // batch 1, 1 thread
+  // Where it was measured: this CPU, and the integer kernels ONNX Runtime ran the candidate
+  // with (empty for a model without integer GEMMs).
+  std::string cpu;                 // "AMD EPYC 7B13 (x86-64 avx2)"
+  std::string int8_format;         // read from the candidate's graph: "u8u8", "u8s8", ...
+  std::string int8_kernel;         // "U8U8 AVX2 (vpmaddwd on 16-bit lanes: exact)"
+  bool int8_exact_here = true;     // false: run with ORT's exact U8U8 fallback (see Encoder)
 };
 
 struct ReportOptions {

@@ -1,11 +1,16 @@
 #include "splade/encoder.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
+#include <future>
 
 #include "encode/model_contract.h"
 #include "ort/inference_session.h"
+#include "quantize/int8_runtime.h"
 #include "splade/error.h"
 
 namespace splade {
@@ -26,6 +31,7 @@ struct Encoder::Impl {
   std::unique_ptr<ort::InferenceSession> session;
   encode::ContractInfo contract;
   std::vector<std::int64_t> dropped_ids;  // [PAD], [CLS], [SEP]: never terms (as Anserini)
+  std::vector<std::string> warnings;
 
   Impl(const EncoderOptions& o, Tokenizer t) : options(o), tokenizer(std::move(t)) {}
 
@@ -169,7 +175,25 @@ Encoder Encoder::open(const std::string& onnx_path, const std::string& tokenizer
   auto impl = std::make_unique<Impl>(options, std::move(tokenizer));
   ort::SessionOptions so;
   so.intra_op_threads = options.threads;
-  impl->session = std::make_unique<ort::InferenceSession>(onnx_path, so);
+  // The integer format is read from the graph while ORT loads the model (most models need
+  // nothing); only a model whose u8s8 kernels would saturate on this CPU is loaded again,
+  // with ORT's exact U8U8 kernels.
+  auto int8 = std::async(std::launch::async, [path = onnx_path] { return quantize::int8_runtime(fs::path(path)); });
+  try {
+    impl->session = std::make_unique<ort::InferenceSession>(onnx_path, so);
+  } catch (...) {
+    int8.wait();
+    throw;
+  }
+  const quantize::Int8Runtime runtime = int8.get();
+  if (!runtime.session_entries.empty()) {
+    so.config_entries = runtime.session_entries;
+    impl->session = std::make_unique<ort::InferenceSession>(onnx_path, so);
+  }
+  if (!runtime.warning.empty()) {
+    impl->warnings.push_back(runtime.warning);
+    if (options.print_warnings) std::fprintf(stderr, "warning: %s\n", runtime.warning.c_str());
+  }
   impl->contract = encode::detect_contract(onnx_path, impl->session->inputs(), impl->session->outputs(),
                                            impl->tokenizer.vocab_size());
   impl->dropped_ids = {impl->tokenizer.pad_id(), impl->tokenizer.cls_id(), impl->tokenizer.sep_id()};
@@ -179,6 +203,7 @@ Encoder Encoder::open(const std::string& onnx_path, const std::string& tokenizer
 ModelContract Encoder::contract() const { return impl_->contract.contract; }
 const Tokenizer& Encoder::tokenizer() const { return impl_->tokenizer; }
 const EncoderOptions& Encoder::options() const { return impl_->options; }
+const std::vector<std::string>& Encoder::warnings() const { return impl_->warnings; }
 EncoderStats Encoder::stats() const { return {impl_->session->run_count(), impl_->session->run_seconds()}; }
 
 SparseVector Encoder::encode(std::string_view text) const {

@@ -16,6 +16,7 @@ SessionOptions session_options(const RunnerOptions& options) {
   SessionOptions so;
   so.intra_op_threads = options.intra_op_threads;
   so.optimization = options.optimization;
+  so.config_entries = options.config_entries;
   return so;
 }
 

@@ -35,6 +35,7 @@ struct IoInfo {
 struct RunnerOptions {
   int intra_op_threads = 1;
   GraphOptimization optimization = GraphOptimization::kAll;
+  std::vector<std::pair<std::string, std::string>> config_entries;  // ORT session config entries
 };
 
 class Runner {

@@ -5,6 +5,7 @@
 
 #include "optimize/graph_view.h"
 #include "quantize/passes.h"
+#include "splade/error.h"
 
 namespace splade::quantize {
 namespace {
@@ -13,37 +14,60 @@ using graph::GraphView;
 
 constexpr const char* kMs = "com.microsoft";
 
-// Symmetric int8 weights [K, N]: zero point 0, scale = max|w| / 127 over the whole
-// tensor or over each output column n.
+// Weights [K, N] in one of the two formats `splade quantize` writes, over the whole tensor
+// or per output column n:
+//   u8s8: int8, symmetric: zero point 0, scale = max|w| / 127 (quantize_dynamic's QInt8);
+//   u8u8: uint8, asymmetric over [min(0, min w), max(0, max w)]: scale = range / 255,
+//         zero point = round(-min / scale) (quantize_dynamic's QUInt8).
+// Values round half to even (numpy's round, as onnxruntime's quantizer).
 struct QuantizedWeight {
-  std::vector<std::int8_t> values;
-  std::vector<float> scales;   // 1 or N
+  bool is_uint8 = false;
+  std::vector<std::uint8_t> values;  // the bytes of int8 or uint8 values
+  std::vector<float> scales;         // 1 or N
+  std::vector<std::uint8_t> zero_points;  // 1 or N (the bytes of int8 or uint8 values)
 };
 
-QuantizedWeight quantize_weight(const std::vector<float>& w, std::int64_t k, std::int64_t n, bool per_channel) {
+QuantizedWeight quantize_weight(const std::vector<float>& w, std::int64_t k, std::int64_t n, bool per_channel,
+                                Int8Format format) {
   QuantizedWeight q;
+  q.is_uint8 = format == Int8Format::kU8U8;
   q.values.resize(w.size());
-  std::vector<float> absmax(per_channel ? n : 1, 0.0f);
+  const std::size_t channels = per_channel ? static_cast<std::size_t>(n) : 1;
+  std::vector<float> lo(channels, 0.0f), hi(channels, 0.0f);
   for (std::int64_t r = 0; r < k; ++r)
     for (std::int64_t c = 0; c < n; ++c) {
-      float& m = absmax[per_channel ? c : 0];
-      m = std::max(m, std::abs(w[r * n + c]));
+      const std::size_t ch = per_channel ? static_cast<std::size_t>(c) : 0;
+      lo[ch] = std::min(lo[ch], w[r * n + c]);
+      hi[ch] = std::max(hi[ch], w[r * n + c]);
     }
-  q.scales.resize(absmax.size());
-  for (size_t i = 0; i < absmax.size(); ++i) q.scales[i] = absmax[i] > 0 ? absmax[i] / 127.0f : 1.0f;
+  q.scales.resize(channels);
+  q.zero_points.assign(channels, 0);
+  for (std::size_t ch = 0; ch < channels; ++ch) {
+    if (q.is_uint8) {
+      q.scales[ch] = hi[ch] > lo[ch] ? (hi[ch] - lo[ch]) / 255.0f : 1.0f;
+      const float zp = std::nearbyint(-lo[ch] / q.scales[ch]);
+      q.zero_points[ch] = static_cast<std::uint8_t>(std::max(0.0f, std::min(255.0f, zp)));
+    } else {
+      const float absmax = std::max(-lo[ch], hi[ch]);
+      q.scales[ch] = absmax > 0 ? absmax / 127.0f : 1.0f;
+    }
+  }
   for (std::int64_t r = 0; r < k; ++r)
     for (std::int64_t c = 0; c < n; ++c) {
-      const float s = q.scales[per_channel ? c : 0];
-      const float v = std::nearbyint(w[r * n + c] / s);  // round half to even, as numpy
-      q.values[r * n + c] = static_cast<std::int8_t>(std::max(-127.0f, std::min(127.0f, v)));
+      const std::size_t ch = per_channel ? static_cast<std::size_t>(c) : 0;
+      const float v = std::nearbyint(w[r * n + c] / q.scales[ch]);
+      q.values[r * n + c] =
+          q.is_uint8 ? static_cast<std::uint8_t>(std::max(0.0f, std::min(255.0f, v + q.zero_points[ch])))
+                     : static_cast<std::uint8_t>(static_cast<std::int8_t>(std::max(-127.0f, std::min(127.0f, v))));
     }
   return q;
 }
 
-onnx::TensorProto int8_tensor(const std::string& name, const std::vector<std::int64_t>& dims, const std::vector<std::int8_t>& v) {
+onnx::TensorProto byte_tensor(const std::string& name, bool is_uint8, const std::vector<std::int64_t>& dims,
+                              const std::vector<std::uint8_t>& v) {
   onnx::TensorProto t;
   t.set_name(name);
-  t.set_data_type(onnx::TensorProto::INT8);
+  t.set_data_type(is_uint8 ? onnx::TensorProto::UINT8 : onnx::TensorProto::INT8);
   for (auto d : dims) t.add_dims(d);
   t.set_raw_data(std::string(reinterpret_cast<const char*>(v.data()), v.size()));
   return t;
@@ -70,6 +94,7 @@ std::vector<float> transpose(const std::vector<float>& w, std::int64_t rows, std
 struct Builder {
   GraphView& g;
   bool per_channel;
+  Int8Format format;
   std::vector<onnx::NodeProto> nodes;
   std::vector<onnx::TensorProto> inits;
   std::map<std::string, std::array<std::string, 3>> dql;  // activation -> (q, scale, zp)
@@ -86,10 +111,10 @@ struct Builder {
   std::array<std::string, 3> add_weight(const std::string& stem, const QuantizedWeight& q, std::int64_t k, std::int64_t n) {
     std::array<std::string, 3> names{g.unique_name(stem + "_quantized"), g.unique_name(stem + "_zero_point"),
                                      g.unique_name(stem + "_scale")};
-    inits.push_back(int8_tensor(names[0], {k, n}, q.values));
+    inits.push_back(byte_tensor(names[0], q.is_uint8, {k, n}, q.values));
     const std::int64_t channels = static_cast<std::int64_t>(q.scales.size());
-    std::vector<std::int8_t> zeros(q.scales.size(), 0);
-    inits.push_back(int8_tensor(names[1], channels > 1 ? std::vector<std::int64_t>{channels} : std::vector<std::int64_t>{}, zeros));
+    inits.push_back(byte_tensor(names[1], q.is_uint8,
+                                channels > 1 ? std::vector<std::int64_t>{channels} : std::vector<std::int64_t>{}, q.zero_points));
     inits.push_back(graph::make_float_tensor(names[2], channels > 1 ? std::vector<std::int64_t>{channels} : std::vector<std::int64_t>{},
                                              q.scales));
     return names;
@@ -98,7 +123,7 @@ struct Builder {
   // x [.., K] @ W [K, N] -> `output`, in the standard dynamic-quantization form.
   void matmul(const std::string& x, const std::vector<float>& w, std::int64_t k, std::int64_t n, const std::string& stem,
               const std::string& output) {
-    const auto q = quantize_weight(w, k, n, per_channel);
+    const auto q = quantize_weight(w, k, n, per_channel, format);
     const auto wn = add_weight(stem, q, k, n);
     const auto& a = quantize_activation(x);
     const std::string acc = g.unique_name(stem + "_int32"), acc_f = g.unique_name(stem + "_int32_float"),
@@ -130,10 +155,12 @@ bool reads_graph_input(const GraphView& g, const std::string& tensor) {
 
 }  // namespace
 
-Int8Stats quantize_dynamic_int8(onnx::ModelProto& model, bool per_channel) {
+Int8Stats quantize_dynamic_int8(onnx::ModelProto& model, Int8Format format, bool per_channel) {
+  if (format != Int8Format::kU8U8 && format != Int8Format::kU8S8)
+    throw Error(ErrorCode::kInvalidArgument, std::string("int8 format ") + to_string(format) + " is read, not written (expected u8u8 or u8s8)");
   auto& graph = *model.mutable_graph();
   GraphView g(graph);
-  Builder b{g, per_channel, {}, {}, {}};
+  Builder b{g, per_channel, format, {}, {}, {}};
   Int8Stats stats;
   for (auto& node : *graph.mutable_node()) {
     const bool std_domain = node.domain().empty() || node.domain() == "ai.onnx";
@@ -185,7 +212,7 @@ Int8Stats quantize_dynamic_int8(onnx::ModelProto& model, bool per_channel) {
       }
       // QAttention(input_q, W_q, bias, input_scale, weight_scale, mask, input_zp, weight_zp);
       // per-tensor weights (the CPU kernel's supported case).
-      const auto q = quantize_weight(graph::tensor_floats(*w), w->dims(0), w->dims(1), false);
+      const auto q = quantize_weight(graph::tensor_floats(*w), w->dims(0), w->dims(1), false, format);
       const auto wn = b.add_weight(node.input(1), q, w->dims(0), w->dims(1));
       const auto& a = b.quantize_activation(node.input(0));
       auto qa = make_node(g, "QAttention", kMs,

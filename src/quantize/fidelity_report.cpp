@@ -12,6 +12,7 @@
 
 #include "optimize/model_check.h"
 #include "ort/runner.h"
+#include "quantize/int8_runtime.h"
 #include "splade/error.h"
 #include "splade/quantize.h"
 #include "splade/tokenizer.h"
@@ -91,7 +92,19 @@ FidelityReport fidelity_report(const fs::path& reference, const fs::path& candid
 
   ort::RunnerOptions ro;
   ro.intra_op_threads = options.threads;
-  ort::Runner a(reference, ro), b(candidate, ro);
+  // The candidate runs as splade::Encoder runs it on this CPU: its integer format read from
+  // the graph, with ORT's exact U8U8 fallback where u8s8 weights would saturate here.
+  const auto& cpu = cpu::cpu_features();
+  const auto int8 = quantize::int8_runtime(candidate, cpu);
+  r.cpu = (cpu.model.empty() ? std::string("unknown CPU") : cpu.model) + " (" + cpu::feature_list(cpu) + ")";
+  if (int8.format.integer_gemms) {
+    r.int8_format = quantize::to_string(int8.format.worst());
+    r.int8_kernel = int8.kernel;
+    r.int8_exact_here = int8.exact_natively;
+  }
+  ort::RunnerOptions rc = ro;
+  rc.config_entries = int8.session_entries;
+  ort::Runner a(reference, ro), b(candidate, rc);
   auto io = optimize::describe_io(a);
   const bool logits = !io.sparse_splade && io.outputs.size() == 1 && io.outputs[0].shape.size() == 3 &&
                       io.outputs[0].shape[2] > 1000;
@@ -184,6 +197,10 @@ std::string fidelity_report_text(const FidelityReport& r) {
   s += fmt::format("  size: {:.1f} MB -> {:.1f} MB (ratio {:.3f})\n", r.reference_bytes / 1e6, r.candidate_bytes / 1e6, r.size_ratio);
   s += fmt::format("  batch-1 latency p50: {:.2f} ms -> {:.2f} ms (ratio {:.3f})\n", r.reference_ms_p50, r.candidate_ms_p50,
                    r.latency_ratio);
+  s += fmt::format("  measured on: {}\n", r.cpu);
+  if (!r.int8_format.empty())
+    s += fmt::format("  int8 kernels: format {}, {}{}\n", r.int8_format, r.int8_kernel,
+                     r.int8_exact_here ? "" : " (the default kernels would saturate on this CPU)");
   return s;
 }
 
@@ -204,7 +221,11 @@ std::string fidelity_report_json(const FidelityReport& r) {
                       {"size_ratio", r.size_ratio},
                       {"reference_ms_p50", r.reference_ms_p50},
                       {"candidate_ms_p50", r.candidate_ms_p50},
-                      {"latency_ratio", r.latency_ratio}};
+                      {"latency_ratio", r.latency_ratio},
+                      {"cpu", r.cpu},
+                      {"int8_format", r.int8_format},
+                      {"int8_kernel", r.int8_kernel},
+                      {"int8_exact_here", r.int8_exact_here}};
   return j.dump(2);
 }
 

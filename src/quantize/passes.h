@@ -4,6 +4,8 @@
 
 #include <onnx/onnx_pb.h>
 
+#include "quantize/int8_format.h"
+
 #include <string>
 #include <vector>
 
@@ -21,10 +23,10 @@ struct Int8Stats {
 //   x -> DynamicQuantizeLinear -> (x_q uint8, x_scale, x_zp)     (one per activation)
 //   MatMulInteger(x_q, W_q int8, x_zp, 0) -> Cast(float) -> Mul(x_scale * w_scale) [-> Add bias]
 // for every MatMul/Gemm whose weight is a constant 2-D float tensor, and
-// com.microsoft.Attention -> QAttention (per-tensor). Weights are symmetric int8
-// (zero point 0, scale max|w|/127, as quantize_dynamic's QInt8), per tensor or per
-// output column.
-Int8Stats quantize_dynamic_int8(onnx::ModelProto& model, bool per_channel);
+// com.microsoft.Attention -> QAttention (per-tensor). Weights are, by `format`, symmetric
+// int8 (u8s8: zero point 0, scale max|w|/127, as quantize_dynamic's QInt8) or asymmetric
+// uint8 (u8u8: as quantize_dynamic's QUInt8), per tensor or per output column.
+Int8Stats quantize_dynamic_int8(onnx::ModelProto& model, Int8Format format, bool per_channel);
 
 // Embedding tables, as quantize_dynamic does them (uint8, asymmetric, per tensor:
 // scale = (max(0, max) - min(0, min)) / 255, zero point = round(-min / scale)):

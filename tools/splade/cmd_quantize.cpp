@@ -1,4 +1,4 @@
-// splade quantize IN.onnx [-o OUT.onnx] [--per-channel] [--fp16] [--report TEXTS] [--report-json FILE] ...
+// splade quantize IN.onnx [-o OUT.onnx] [--target T] [--per-tensor] [--fp16] [--report TEXTS] [--report-json FILE] ...
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -37,8 +37,8 @@ fs::path find_shared_data(const std::string& flag) {
 
 void add_quantize_command(CLI::App& app, CommandTable& table) {
   struct Args {
-    std::string input, output, report_texts, report_json, vocab, shared_data;
-    bool per_channel = false, fp16 = false, no_report = false;
+    std::string input, output, report_texts, report_json, vocab, shared_data, target = "portable";
+    bool per_channel = false, per_tensor = false, fp16 = false, no_report = false;
     int queries = 200, passages = 50, max_tokens = 128, threads = 1;
   };
   auto args = std::make_shared<Args>();
@@ -46,7 +46,14 @@ void add_quantize_command(CLI::App& app, CommandTable& table) {
                                                  "report against the unquantized model");
   sub->add_option("model", args->input, "IN.onnx (fp32)")->required();
   sub->add_option("-o,--output", args->output, "OUT.onnx (default: <base>-8bit.onnx, or <base>-fp16.onnx)");
-  sub->add_flag("--per-channel", args->per_channel, "int8: one weight scale per output column (default: per tensor)");
+  sub->add_option("--target", args->target,
+                  "int8: the CPUs the model is for, which picks the integer format ONNX Runtime runs exactly there:\n"
+                  "  portable (default), avx2, avx512: uint8 x uint8 (U8U8), exact on every CPU\n"
+                  "  avx512-vnni, arm64: uint8 x int8 (U8S8), exact on AVX-512 VNNI, AVX-VNNI, AMX and ARM64;\n"
+                  "    on x86-64 without VNNI (AVX2, AVX-512) its int16 pair sums saturate, and splade runs such a\n"
+                  "    model with ONNX Runtime's slower U8U8 kernels instead, with a warning");
+  sub->add_flag("--per-channel", args->per_channel, "int8: one weight scale per output column (the default)");
+  sub->add_flag("--per-tensor", args->per_tensor, "int8: one weight scale per tensor");
   sub->add_flag("--fp16", args->fp16, "fp16 weights, fp32 compute and I/O");
   sub->add_option("--report", args->report_texts, "Texts for the fidelity report (one per line or id<TAB>text); "
                                                   "default: MS MARCO dev queries + Cranfield abstracts from ../shared/data");
@@ -61,8 +68,12 @@ void add_quantize_command(CLI::App& app, CommandTable& table) {
   table.add(sub, [args]() {
     QuantizeOptions options;
     options.mode = args->fp16 ? QuantizeMode::kFp16 : QuantizeMode::kInt8;
-    options.per_channel = args->per_channel;
-    if (args->fp16 && args->per_channel) throw Error(ErrorCode::kInvalidArgument, "--per-channel applies to int8 only, not --fp16");
+    options.target = parse_int8_target(args->target);
+    options.per_channel = !args->per_tensor;
+    if (args->per_tensor && args->per_channel)
+      throw Error(ErrorCode::kInvalidArgument, "--per-tensor and --per-channel exclude each other");
+    if (args->fp16 && (args->per_channel || args->per_tensor || args->target != "portable"))
+      throw Error(ErrorCode::kInvalidArgument, "--per-channel, --per-tensor and --target apply to int8 only, not --fp16");
     const fs::path out = args->output.empty() ? derived_model_path(args->input, args->fp16 ? "-fp16" : "-8bit")
                                               : fs::path(args->output);
     auto r = quantize_model(args->input, out, options);
@@ -70,9 +81,10 @@ void add_quantize_command(CLI::App& app, CommandTable& table) {
       std::cout << fmt::format("wrote {}: {} initializers ({} weights) stored as float16\n", out.string(), r.fp16_initializers,
                                r.weight_elements);
     else
-      std::cout << fmt::format("wrote {}: {} MatMul/Gemm and {} Attention quantized to int8 ({}, {} weights), "
-                               "{} embedding lookups to uint8\n", out.string(), r.matmuls_quantized, r.attentions_quantized,
-                               args->per_channel ? "per channel" : "per tensor", r.weight_elements, r.embeddings_quantized);
+      std::cout << fmt::format("wrote {}: {} MatMul/Gemm and {} Attention quantized to int8 (target {}, format {}, {}, "
+                               "{} weights), {} embedding lookups to uint8\n", out.string(), r.matmuls_quantized,
+                               r.attentions_quantized, to_string(options.target), r.int8_format,
+                               options.per_channel ? "per channel" : "per tensor", r.weight_elements, r.embeddings_quantized);
     for (const auto& s : r.skipped) std::cout << "left in fp32: " << s << "\n";
     if (args->no_report) return kExitOk;
     ReportOptions ro;
