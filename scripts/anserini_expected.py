@@ -44,6 +44,49 @@ METRICS = [
 ]
 
 
+TIE_MARGIN = 0.01
+
+
+def cpu_model():
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return "unknown CPU"
+
+
+def write_ties(out_path, corpus_vectors, query_tsv, corpus_floats, query_floats):
+    """role<TAB>id<TAB>token<TAB>recorded impact<TAB>x for every x = w / 5 * 256 (float32, as
+    Anserini and splade compute it) within TIE_MARGIN of k + 0.5; returns how many."""
+    import json
+
+    import numpy as np
+
+    recorded = {"corpus.vectors": {}, "queries.vectors": {}}
+    for line in open(corpus_vectors, encoding="utf-8"):
+        d = json.loads(line)
+        recorded["corpus.vectors"][d["id"]] = d["vector"]
+    for line in open(query_tsv, encoding="utf-8"):
+        qid, _, toks = line.rstrip("\n").partition("\t")
+        counts = {}
+        for t in toks.split():
+            counts[t] = counts.get(t, 0) + 1
+        recorded["queries.vectors"][qid] = counts
+    rows = []
+    for role, floats in (("corpus.vectors", corpus_floats), ("queries.vectors", query_floats)):
+        for line in open(floats, encoding="utf-8"):
+            d = json.loads(line)
+            for tok, w in d["vector"].items():
+                x = np.float32(w) / np.float32(5) * np.float32(256)
+                if abs(float(x) - (np.floor(float(x)) + 0.5)) < TIE_MARGIN:
+                    impact = recorded[role][d["id"]].get(tok, 0)
+                    rows.append(f"{role}\t{d['id']}\t{tok}\t{impact}\t{float(x)!r}\n")
+    tmp = out_path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write("".join(rows))
+    os.replace(tmp, out_path)
+    return len(rows)
+
+
 def sh(cmd, **kw):
     print("+", " ".join(shlex.quote(c) for c in cmd), file=sys.stderr, flush=True)
     return subprocess.run(cmd, check=True, **kw)
@@ -91,6 +134,18 @@ def main():
         if not os.path.exists(W("vectors", "queries.tsv")):
             sh([args.splade, "encode", "--model", W("onnx"), "-i", W("collection", "topics.tsv"),
                 "-o", W("vectors", "queries.tsv"), "--queries", "-q"])
+        # The same encodings with float weights (same options, so the same batches): the
+        # impacts within TIE_MARGIN of a .5, which another CPU may round the other way.
+        if not os.path.exists(W("floats", "corpus.jsonl")):
+            os.makedirs(W("floats"), exist_ok=True)
+            sh([args.splade, "encode", "--model", W("onnx"), "-i", W("collection", "corpus.jsonl"),
+                "-o", W("floats", "corpus.jsonl"), "--allow-empty", "--output-format", "jsonl-float", "-q"])
+        if not os.path.exists(W("floats", "queries.jsonl")):
+            sh([args.splade, "encode", "--model", W("onnx"), "-i", W("collection", "topics.tsv"),
+                "-o", W("floats", "queries.jsonl"), "--queries", "--output-format", "jsonl-float", "-q"])
+        ties_name = f"{name}.random-splade.ties.tsv"
+        n_ties = write_ties(os.path.join(ROOT, "regressions", ties_name), W("vectors", "corpus", "vectors.jsonl"),
+                            W("vectors", "queries.tsv"), W("floats", "corpus.jsonl"), W("floats", "queries.jsonl"))
         index_cmd = [args.java, "-cp", jar, "io.anserini.index.IndexCollection", "-collection", "JsonVectorCollection",
                      "-input", W("vectors", "corpus"), "-index", W("anserini", "index"), "-generator",
                      "DefaultLuceneDocumentGenerator", "-impact", "-pretokenized", "-threads", "1"]
@@ -185,6 +240,9 @@ def main():
         ]
         lines += [f"    - \"{show(c)}\"" for c in eval_cmds]
         lines += ["  sha256:"] + [f"    {k}: {v}" for k, v in sums.items()]
+        lines += [f"  # {n_ties} impacts lay within {TIE_MARGIN} of a .5 on the recording machine ({cpu_model()}); another",
+                  "  # CPU's fp32 kernels may round those the other way, and only those are snapped back before the check.",
+                  "  ties:", f"    file: {ties_name}", f"    margin: {TIE_MARGIN}"]
         out_path = os.path.join(ROOT, "regressions", f"{name}.random-splade.yaml")
         tmp = out_path + ".tmp"
         with open(tmp, "w") as f:

@@ -23,6 +23,18 @@ struct InitializerStats {
   std::int64_t bytes = 0;           // raw data size (element count * element size)
 };
 
+// The integer format of a dynamically quantized model, read from its graph (any tool's),
+// and how ONNX Runtime's kernels compute it on the CPU `inspect` runs on.
+struct Int8Info {
+  std::string format;               // the least exact format present: "u8s8", "u8s7", "s8s8" or "u8u8"
+  std::int64_t integer_gemms = 0;   // MatMulInteger, DynamicQuantizeMatMul, QAttention, ...
+  std::int64_t max_abs_int8_weight = 0;
+  std::string recorded_target;      // metadata splade_int8_target ("" when not written by splade)
+  std::string cpu;                  // this CPU: model and features
+  bool exact_here = true;           // false: ORT's default kernels saturate here (splade falls back to U8U8)
+  std::string kernel;               // the kernel ORT's default dispatch uses here
+};
+
 struct ModelInfo {
   std::string path;
   std::int64_t file_bytes = 0;
@@ -40,6 +52,7 @@ struct ModelInfo {
   std::int64_t initializer_bytes = 0;
   std::map<std::string, InitializerStats> initializers_by_type;  // element type -> stats
   bool uses_external_data = false;
+  std::optional<Int8Info> int8;      // set for a model with integer GEMMs
   // Filled only when ONNX Runtime was asked to load the model.
   std::optional<bool> ort_loadable;
   std::string ort_error;             // ORT's message when it could not load the model

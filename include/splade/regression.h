@@ -64,6 +64,11 @@ struct RegressionSpec {
   std::string expected_tool;
   std::vector<std::string> expected_commands;
   std::map<std::string, std::string> sha256;  // role -> sha256 of the exact inputs the figures are for
+  // expected.ties: the impacts that lay within `margin` of a .5 on the recording machine
+  // (role<TAB>id<TAB>token<TAB>impact<TAB>x lines; the file is relative to the YAML file).
+  // Another CPU may round those the other way; they are snapped back before the sha256 check.
+  std::filesystem::path ties_file;
+  double tie_margin = 0;
   std::vector<Input> inputs;                  // every input file, for `splade regression inputs`
   std::filesystem::path source;               // the YAML file
 };

@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "onnx/model_io.h"
+#include "quantize/int8_format.h"
 #include "ort/environment.h"
 
 namespace splade {
@@ -49,6 +50,18 @@ ModelInfo inspect_model(const std::string& path, const InspectOptions& options) 
     info.opsets[opset.domain() == "ai.onnx" ? "" : opset.domain()] = opset.version();
   }
   for (const auto& kv : model.metadata_props()) info.metadata.emplace_back(kv.key(), kv.value());
+  if (const auto f = quantize::read_int8_format(model); f.integer_gemms) {
+    const auto& cpu = cpu::cpu_features();
+    Int8Info i;
+    i.format = quantize::to_string(f.worst());
+    i.integer_gemms = f.integer_gemms;
+    i.max_abs_int8_weight = f.max_abs_int8_weight;
+    i.recorded_target = f.recorded_target;
+    i.cpu = (cpu.model.empty() ? std::string("unknown CPU") : cpu.model) + " (" + cpu::feature_list(cpu) + ")";
+    i.exact_here = quantize::exact_on(f.worst(), cpu);
+    i.kernel = quantize::kernel_description(f.worst(), cpu);
+    info.int8 = i;
+  }
 
   std::unordered_set<std::string> initializer_names;
   for (const auto& init : graph.initializer()) initializer_names.insert(init.name());

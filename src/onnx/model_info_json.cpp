@@ -43,6 +43,15 @@ std::string model_info_to_json(const ModelInfo& info) {
     by_type[type] = {{"count", stats.count}, {"bytes", stats.bytes}};
   j["initializers_by_type"] = by_type;
   j["uses_external_data"] = info.uses_external_data;
+  if (info.int8) {
+    const auto& i = *info.int8;
+    j["int8"] = {{"format", i.format},        {"integer_gemms", i.integer_gemms},
+                 {"max_abs_int8_weight", i.max_abs_int8_weight}, {"recorded_target", i.recorded_target},
+                 {"cpu", i.cpu},              {"exact_here", i.exact_here},
+                 {"kernel", i.kernel}};
+  } else {
+    j["int8"] = nullptr;
+  }
   if (info.ort_loadable.has_value()) {
     j["onnxruntime"] = {{"loadable", *info.ort_loadable}, {"error", info.ort_loadable.value() ? nullptr : nlohmann::ordered_json(info.ort_error)}};
   } else {

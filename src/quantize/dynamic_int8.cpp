@@ -211,8 +211,8 @@ Int8Stats quantize_dynamic_int8(onnx::ModelProto& model, Int8Format format, bool
         continue;
       }
       // QAttention(input_q, W_q, bias, input_scale, weight_scale, mask, input_zp, weight_zp);
-      // per-tensor weights (the CPU kernel's supported case).
-      const auto q = quantize_weight(graph::tensor_floats(*w), w->dims(0), w->dims(1), false, format);
+      // Per-column weights where asked: the CPU kernel takes a [3 * hidden] scale and zero point.
+      const auto q = quantize_weight(graph::tensor_floats(*w), w->dims(0), w->dims(1), b.per_channel, format);
       const auto wn = b.add_weight(node.input(1), q, w->dims(0), w->dims(1));
       const auto& a = b.quantize_activation(node.input(0));
       auto qa = make_node(g, "QAttention", kMs,

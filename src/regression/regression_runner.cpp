@@ -19,6 +19,7 @@
 #include "splade/evaluator.h"
 #include "splade/index.h"
 #include "splade/query_encoder.h"
+#include "regression/recorded_ties.h"
 #include "splade/regression.h"
 #include "splade/searcher.h"
 
@@ -37,11 +38,16 @@ bool present(const fs::path& p) {
 
 // Encodes on the fly like SpladeQueryEncoder, and keeps each text's vector so that the
 // runner can compare them with the recorded query vectors afterwards.
+// With recorded ties (text -> ties of its topic), impacts at .5 ties go back to their
+// recorded side, as the recorded query vectors were snapped.
 class RecordingQueryEncoder : public QueryEncoder {
  public:
-  explicit RecordingQueryEncoder(const Encoder& encoder) : inner_(encoder) {}
+  explicit RecordingQueryEncoder(const Encoder& encoder,
+                                 std::unordered_map<std::string, std::vector<RecordedTie>> ties_by_text = {})
+      : inner_(encoder), ties_by_text_(std::move(ties_by_text)) {}
   QueryVector encode(std::string_view text) override {
     QueryVector v = inner_.encode(text);
+    if (auto it = ties_by_text_.find(std::string(text)); it != ties_by_text_.end()) snap_ties(v, it->second);
     std::lock_guard lock(mutex_);
     seen_.emplace(std::string(text), v);
     return v;
@@ -50,6 +56,7 @@ class RecordingQueryEncoder : public QueryEncoder {
 
  private:
   SpladeQueryEncoder inner_;
+  std::unordered_map<std::string, std::vector<RecordedTie>> ties_by_text_;
   std::mutex mutex_;
   std::unordered_map<std::string, QueryVector> seen_;
 };
@@ -184,6 +191,8 @@ class Runner {
   }
 
   // The figures hold for the exact vectors they were made on: compare sha256 when recorded.
+  // Vectors made on another CPU may differ at .5 ties only (recorded_ties.h): those are
+  // snapped to their recorded side in a copy under {work}/as-recorded, which must then match.
   bool check_vectors() {
     const auto t0 = Clock::now();
     std::string detail;
@@ -192,13 +201,35 @@ class Runner {
       const auto want = spec_.sha256.find(role);
       if (file.empty() || want == spec_.sha256.end()) continue;
       const std::string got = vectors_sha256(path(file));
-      if (got != want->second) {
-        fail(fmt::format("{} {}: sha256 {}, but the expected figures are for other vectors (sha256 {} in {}): "
-                         "a different model, encoder or ONNX Runtime build made these",
-                         role, path(file).string(), got, want->second, spec_.source.string()));
-        return false;
+      if (got == want->second) {
+        detail += (detail.empty() ? "" : ", ") + role + " sha256 as recorded";
+        continue;
       }
-      detail += (detail.empty() ? "" : ", ") + role + " sha256 as recorded";
+      std::string snapped_note;
+      if (!spec_.ties_file.empty()) {
+        if (!ties_) ties_ = read_recorded_ties(spec_.ties_file, spec_.tie_margin);
+        const bool corpus = role == "corpus.vectors";
+        const fs::path copy = o_.work / "as-recorded" / (corpus ? "corpus.vectors.jsonl" : "queries.tsv");
+        fs::create_directories(copy.parent_path());
+        const auto& ties = ties_->by_role[role];
+        const auto& tok = encoder(threads_).tokenizer();
+        const SnapOutcome so = corpus ? snap_json_vectors(path(file), copy, ties, tok) : snap_query_tsv(path(file), copy, ties, tok);
+        const std::string snapped = vectors_sha256(copy);
+        if (snapped == want->second) {
+          (corpus ? snapped_corpus_ : snapped_queries_) = copy;
+          detail += (detail.empty() ? "" : ", ") +
+                    fmt::format("{} sha256 as recorded after {} of {} recorded .5 ties rounded the other way on this CPU "
+                                "were snapped back{} -> {}", role, so.impacts_snapped, ties_->size(),
+                                so.first.empty() ? "" : " (first: " + so.first + ")", copy.string());
+          continue;
+        }
+        snapped_note = fmt::format(" ({} after snapping {} impacts at the recorded .5 ties of {})", snapped,
+                                   so.impacts_snapped, spec_.ties_file.string());
+      }
+      fail(fmt::format("{} {}: sha256 {}{}, but the expected figures are for other vectors (sha256 {} in {}): "
+                       "a different model, encoder or ONNX Runtime build made these",
+                       role, path(file).string(), got, snapped_note, want->second, spec_.source.string()));
+      return false;
     }
     if (!detail.empty()) {
       out_.steps.push_back({"check vectors", seconds_since(t0), false, detail});
@@ -212,7 +243,8 @@ class Runner {
     step("index", dir, [&] {
       IndexBuildOptions io;
       io.threads = threads_;
-      const auto s = build_index_from_json_vectors(path(spec_.corpus_vectors), dir, io);
+      const auto s = build_index_from_json_vectors(snapped_corpus_.empty() ? path(spec_.corpus_vectors) : snapped_corpus_,
+                                                   dir, io);
       return fmt::format("{} documents, {} terms, {} postings, {} bytes -> {}", s.num_docs, s.num_terms,
                          s.num_postings, s.bytes_on_disk, dir.string());
     });
@@ -233,11 +265,16 @@ class Runner {
       std::optional<RecordingQueryEncoder> on_the_fly;
       std::vector<Topic> topics;
       if (spec_.query_encoding == "onnx") {
-        on_the_fly.emplace(encoder(1));  // one ONNX Runtime thread per query, queries in parallel
-        bo.encoder = &*on_the_fly;
         topics = read_topics(path(spec_.topics), TopicFormat::kTsvText);
+        std::unordered_map<std::string, std::vector<RecordedTie>> ties_by_text;
+        if (!snapped_queries_.empty())
+          for (const auto& t : topics)
+            if (auto it = ties_->by_role["queries.vectors"].find(t.id); it != ties_->by_role["queries.vectors"].end())
+              ties_by_text[t.text] = it->second;
+        on_the_fly.emplace(encoder(1), std::move(ties_by_text));  // one ORT thread per query, queries in parallel
+        bo.encoder = &*on_the_fly;
       } else {
-        topics = read_topics(path(spec_.query_vectors), TopicFormat::kAuto);
+        topics = read_topics(snapped_queries_.empty() ? path(spec_.query_vectors) : snapped_queries_, TopicFormat::kAuto);
       }
       const auto result = search_topics(index, topics, bo);
       write_trec_run(run, index, result, "splade", RunScoreFormat::kAnserini);
@@ -253,7 +290,8 @@ class Runner {
   // encoded on the fly are the same (batch-1 and batched runs may differ by float noise).
   void compare_queries(const std::vector<Topic>& topics, const std::unordered_map<std::string, QueryVector>& seen) {
     std::unordered_map<std::string, QueryVector> recorded;
-    for (auto& t : read_topics(path(spec_.query_vectors), TopicFormat::kAuto)) recorded.emplace(t.id, std::move(t.vector));
+    const fs::path file = snapped_queries_.empty() ? path(spec_.query_vectors) : snapped_queries_;
+    for (auto& t : read_topics(file, TopicFormat::kAuto)) recorded.emplace(t.id, std::move(t.vector));
     std::size_t same = 0;
     std::string first_different;
     for (const auto& t : topics) {
@@ -263,7 +301,7 @@ class Runner {
       else if (first_different.empty()) first_different = t.id;
     }
     out_.notes.push_back(fmt::format("query vectors encoded on the fly: {} of {} identical to queries.vectors ({}){}",
-                                     same, topics.size(), path(spec_.query_vectors).string(),
+                                     same, topics.size(), file.string(),
                                      first_different.empty() ? "" : "; first different: topic " + first_different));
     say(out_.notes.back());
   }
@@ -292,6 +330,8 @@ class Runner {
   const int threads_;
   std::optional<Encoder> encoder_;
   int encoder_threads_ = 0;
+  std::optional<RecordedTies> ties_;
+  fs::path snapped_corpus_, snapped_queries_;  // set when the vectors matched only after snapping ties
 };
 
 }  // namespace

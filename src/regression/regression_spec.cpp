@@ -173,6 +173,12 @@ RegressionSpec load_regression(const std::filesystem::path& path) {
     if (!sums.IsMap()) r.fail("expected.sha256", "expected a mapping role -> sha256");
     for (const auto& kv : sums) s.sha256[kv.first.as<std::string>()] = kv.second.as<std::string>();
   }
+  if (YAML::Node ties = expected["ties"]) {
+    const std::string file = r.text(ties, "file", "expected.ties", true);
+    if (!file.empty()) s.ties_file = s.source.parent_path() / file;
+    s.tie_margin = r.number<double>(ties, "margin", "expected.ties", true, 0.0);
+    if (!(s.tie_margin > 0 && s.tie_margin < 0.5)) r.fail("expected.ties.margin", "expected a number in (0, 0.5)");
+  }
   return s;
 }
 

@@ -49,6 +49,13 @@ void print_report(const ModelInfo& m, std::ostream& out) {
                      m.uses_external_data ? ", external data" : "");
   for (const auto& [type, s] : m.initializers_by_type)
     out << fmt::format("  {:<10} {:>6} ({})\n", type, s.count, human_bytes(s.bytes));
+  if (m.int8) {
+    const auto& i = *m.int8;
+    out << fmt::format("int8: format {} ({} integer GEMMs{}{}); on this CPU ({}): {}{}\n", i.format, i.integer_gemms,
+                       i.max_abs_int8_weight ? fmt::format(", int8 weights up to {}", i.max_abs_int8_weight) : "",
+                       i.recorded_target.empty() ? "" : ", quantized with --target " + i.recorded_target, i.cpu,
+                       i.kernel, i.exact_here ? "" : "; splade runs it with ORT's exact U8U8 kernels instead");
+  }
   if (m.ort_loadable.has_value()) {
     out << "onnxruntime " << onnxruntime_version() << ": "
         << (*m.ort_loadable ? "loads" : "cannot load: " + one_line(m.ort_error)) << "\n";
