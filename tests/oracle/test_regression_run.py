@@ -4,6 +4,7 @@ whose sha256 the file records (scripts/anserini_expected.py): the runner must ma
 vectors (export, convert, encode; checked by sha256), index and search them itself (queries
 encoded on the fly) and reproduce every figure. Also: a regression whose inputs the user must
 supply says what is missing and how to get it, and tampered vectors fail the sha256 check."""
+import gzip
 import hashlib
 import os
 import re
@@ -55,7 +56,10 @@ def test_regression_run_reproduces_anserini(passed_runs, collection):
     assert all("  OK  " in line for line in metric_lines), r.stdout
     assert f"{collection}.random-splade: PASS" in r.stdout
     # The vectors are those Anserini indexed and searched, and so are the on-the-fly queries.
-    assert "corpus.vectors sha256 as recorded, queries.vectors sha256 as recorded" in r.stdout
+    # On the CPU that recorded them byte for byte; on another, after snapping the impacts at
+    # recorded .5 ties back (test_vectors_from_another_cpu_... below makes such vectors).
+    for role in ("corpus.vectors", "queries.vectors"):
+        assert re.search(role.replace(".", r"\.") + r" sha256 as recorded( after (\d+) of \d+ recorded \.5 ties)?", r.stdout), r.stdout
     m = re.search(r"query vectors encoded on the fly: (\d+) of (\d+) identical", r.stdout)
     assert m and m.group(1) == m.group(2), r.stdout
     # Beyond the figures: the run is Anserini's byte for byte (the sha256 of Anserini's run is
@@ -90,11 +94,75 @@ def test_tampered_vectors_fail_the_sha256_check(splade_bin, shared_data, passed_
     text = vectors.read_text(encoding="utf-8")
     m = re.search(r'": (\d+)[,}]', text)  # the first impact of the first document
     assert m
-    vectors.write_text(text[:m.start(1)] + str(int(m.group(1)) + 1) + text[m.end(1):], encoding="utf-8")
+    # + 2: never the other side of a .5 tie, which the runner would snap back.
+    vectors.write_text(text[:m.start(1)] + str(int(m.group(1)) + 2) + text[m.end(1):], encoding="utf-8")
     r = run_regression(splade_bin, shared_data, f"{COLLECTIONS[0]}.random-splade", work)
     assert r.returncode == 1, r.stdout + r.stderr
     assert "FAILED: corpus.vectors" in r.stdout and "the expected figures are for other vectors" in r.stdout, r.stdout
     assert not (work / "run.txt").exists() and not (work / "index").exists()
+
+
+def recorded_ties(name):
+    """[(role, id, token, recorded impact, x)] from the regression's ties file."""
+    with open(regression_file(name), encoding="utf-8") as f:
+        ties_file = re.search(r"^    file: (\S+)$", f.read(), flags=re.M).group(1)
+    rows = []
+    with gzip.open(os.path.join(ROOT, "regressions", ties_file), "rt", encoding="utf-8") as f:
+        for line in f:
+            role, rid, tok, impact, x = line.rstrip("\n").split("\t")
+            rows.append((role, rid, tok, int(impact), float(x)))
+    return rows
+
+
+def test_vectors_from_another_cpu_snap_at_recorded_ties(splade_bin, shared_data, passed_runs, tmp_path):
+    """Vectors as another CPU's fp32 kernels make them: a corpus impact and a query impact at
+    recorded .5 ties rounded the other way. The runner snaps exactly those back, the sha256
+    then matches, and the run is still Anserini's byte for byte."""
+    name = f"{COLLECTIONS[0]}.random-splade"
+    _, done = passed_runs[COLLECTIONS[0]]
+    work = tmp_path / "work"
+    shutil.copytree(done, work, ignore=shutil.ignore_patterns("index", "run.txt", "as-recorded"))
+    ties = recorded_ties(name)
+    # A tie whose two neighbours are both >= 1 and whose token is ASCII (written as is).
+    corpus_tie = next(t for t in ties if t[0] == "corpus.vectors" and int(t[4]) >= 1 and t[2].isascii() and '"' not in t[2])
+    query_tie = next((t for t in ties if t[0] == "queries.vectors" and int(t[4]) >= 1), None)
+    role, rid, tok, recorded, x = corpus_tie
+    other = int(x) + 1 if recorded == int(x) else int(x)
+    vectors = work / "vectors" / "corpus" / "vectors.jsonl"
+    lines = vectors.read_text(encoding="utf-8").splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if line.startswith('{"id": "%s", ' % rid):
+            key = '"%s": %d' % (tok, recorded)
+            assert key in line
+            lines[i] = line.replace(key, '"%s": %d' % (tok, other), 1)
+    vectors.write_text("".join(lines), encoding="utf-8")
+    if query_tie:
+        _, qid, qtok, qrec, qx = query_tie
+        qother = int(qx) + 1 if qrec == int(qx) else int(qx)
+        queries = work / "vectors" / "queries.tsv"
+        qlines = queries.read_text(encoding="utf-8").splitlines(keepends=True)
+        for i, line in enumerate(qlines):
+            q, _, toks = line.rstrip("\n").partition("\t")
+            if q == qid:
+                words = toks.split()
+                first = words.index(qtok)
+                words = words[:first] + [qtok] * qother + words[first + qrec:]
+                qlines[i] = q + "\t" + " ".join(words) + "\n"
+        queries.write_text("".join(qlines), encoding="utf-8")
+    r = run_regression(splade_bin, shared_data, name, work)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert f"{name}: PASS" in r.stdout
+    assert re.search(r"corpus\.vectors sha256 as recorded after 1 of \d+ recorded \.5 ties", r.stdout), r.stdout
+    if query_tie:
+        assert re.search(r"queries\.vectors sha256 as recorded after 1 of \d+ recorded \.5 ties", r.stdout), r.stdout
+    with open(regression_file(name), encoding="utf-8") as f:
+        anserini_run_sha = re.search(r"^    anserini\.run: ([0-9a-f]{64})$", f.read(), flags=re.M).group(1)
+    by_topic = {}
+    for line in (work / "run.txt").read_text(encoding="utf-8").splitlines():
+        qid, q0, docid, rank, score, _tag = line.split(" ")
+        by_topic.setdefault(qid, []).append(" ".join([qid, q0, docid, rank, score, "Anserini"]) + "\n")
+    as_anserini = "".join(line for qid in sorted(by_topic) for line in by_topic[qid])
+    assert hashlib.sha256(as_anserini.encode("utf-8")).hexdigest() == anserini_run_sha
 
 
 def test_msmarco_without_inputs_names_what_is_missing(splade_bin, shared_data, tmp_path):
