@@ -178,7 +178,17 @@ Encoder Encoder::open(const std::string& onnx_path, const std::string& tokenizer
   // The integer format is read from the graph while ORT loads the model (most models need
   // nothing); only a model whose u8s8 kernels would saturate on this CPU is loaded again,
   // with ORT's exact U8U8 kernels.
-  auto int8 = std::async(std::launch::async, [path = onnx_path] { return quantize::int8_runtime(fs::path(path)); });
+  // A model ONNX Runtime loads but our reader refuses (none known) runs as ORT's defaults run
+  // it, with a warning that its integer format went unchecked.
+  auto int8 = std::async(std::launch::async, [path = onnx_path] {
+    try {
+      return quantize::int8_runtime(fs::path(path));
+    } catch (const Error& e) {
+      quantize::Int8Runtime unchecked;
+      unchecked.warning = path + ": its int8 format was not checked against this CPU: " + e.what();
+      return unchecked;
+    }
+  });
   try {
     impl->session = std::make_unique<ort::InferenceSession>(onnx_path, so);
   } catch (...) {
