@@ -30,8 +30,8 @@ struct EncodeJobOptions {
   int shard_count = 1;               //   slices, so the N outputs concatenate to the whole
   OnError on_error = OnError::kFail;
   bool resume = false;               // continue <output>.partial
-  bool allow_empty = false;          // encode blank texts ([CLS] [SEP] only), as Pyserini does,
-                                     // instead of treating them as bad records
+  bool allow_empty = true;           // encode blank texts ([CLS] [SEP] only), as Pyserini does
+                                     // (Cranfield, CISI have some); false: they are bad records
 };
 
 struct BadRecord {
@@ -50,6 +50,7 @@ struct EncodeProgress {
 struct EncodeJobSummary {
   std::int64_t records_written = 0;
   std::int64_t records_resumed = 0;  // found already written in the .partial file
+  std::int64_t records_blank = 0;    // of records_written: blank texts, encoded as [CLS] [SEP] alone
   std::int64_t tokens = 0;
   double seconds = 0;
   std::vector<BadRecord> bad_records;  // all of them (with --on-error skip)

@@ -232,6 +232,7 @@ EncodeJobSummary run_encode_job(const Encoder& encoder, const EncodeJobOptions& 
           if (!w.records[i].error.empty()) continue;
           formatter.append(text, w.records[i].id, w.records[i].text, w.vectors[i]);
           ++summary.records_written;
+          if (w.records[i].empty_text) ++summary.records_blank;
         }
         out.write(text);
         out.flush();

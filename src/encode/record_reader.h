@@ -18,7 +18,7 @@ struct Record {
   std::string file;
   std::int64_t line = 0;   // 1-based line in `file`
   std::string error;       // non-empty: a bad record (invalid JSON, missing id, empty text, invalid UTF-8)
-  bool empty_text = false; // the only fault is blank text (which --allow-empty encodes)
+  bool empty_text = false; // blank text (encoded unless --blank-is-error)
 };
 
 // The files a path stands for, in reading order. Throws splade::Error (kNotFound).

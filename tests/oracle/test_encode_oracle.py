@@ -209,27 +209,27 @@ def test_resume_after_kill_loses_and_duplicates_nothing(splade_bin, make_model, 
     assert (tmp_path / "torn.tsv").read_bytes() == torn
 
 
-BAD_CASES = {
-    "invalid-json": ('{"id": "a", "contents": "ok"}\n{broken\n', 2, "invalid JSON"),
-    "missing-id": ('{"id": "a", "contents": "ok"}\n{"contents": "x"}\n', 2, "missing"),
-    "duplicate-id": ('{"id": "a", "contents": "ok"}\n{"id": "a", "contents": "again"}\n', 2, "duplicate id"),
-    "empty-text": ('{"id": "a", "contents": "ok"}\n{"id": "b", "contents": ""}\n', 2, "empty text"),
-    "invalid-utf8": (b'{"id": "a", "contents": "ok"}\n{"id": "b", "contents": "\xff\xfe"}\n', 2, "invalid UTF-8"),
+BAD_CASES = {  # name: (input, bad line, reason, extra options)
+    "invalid-json": ('{"id": "a", "contents": "ok"}\n{broken\n', 2, "invalid JSON", []),
+    "missing-id": ('{"id": "a", "contents": "ok"}\n{"contents": "x"}\n', 2, "missing", []),
+    "duplicate-id": ('{"id": "a", "contents": "ok"}\n{"id": "a", "contents": "again"}\n', 2, "duplicate id", []),
+    "empty-text": ('{"id": "a", "contents": "ok"}\n{"id": "b", "contents": ""}\n', 2, "empty text", ["--blank-is-error"]),
+    "invalid-utf8": (b'{"id": "a", "contents": "ok"}\n{"id": "b", "contents": "\xff\xfe"}\n', 2, "invalid UTF-8", []),
 }
 
 
 @pytest.mark.parametrize("case", sorted(BAD_CASES))
 def test_bad_records(splade_bin, make_model, tmp_path, case):
     model = make_model("enc-bert-tiny-pooled", "--export-onnx", "pooled", "--weights", "safetensors")
-    content, line, reason = BAD_CASES[case]
+    content, line, reason, extra = BAD_CASES[case]
     path = tmp_path / "in.jsonl"
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
     out = tmp_path / "out.jsonl"
-    r = run_splade(splade_bin, "encode", "--model", model, "-i", str(path), "-o", str(out), "-q", check=False)
+    r = run_splade(splade_bin, "encode", "--model", model, "-i", str(path), "-o", str(out), "-q", *extra, check=False)
     assert r.returncode == 2 and f"in.jsonl:{line}" in r.stderr and reason in r.stderr, r.stderr
     assert not out.exists()
     os.remove(str(out) + ".partial")
-    r = run_splade(splade_bin, "encode", "--model", model, "-i", str(path), "-o", str(out), "--on-error", "skip")
+    r = run_splade(splade_bin, "encode", "--model", model, "-i", str(path), "-o", str(out), "--on-error", "skip", *extra)
     assert f"in.jsonl:{line}: {reason}" in r.stderr, r.stderr
     assert [rec["id"] for rec in read_jsonl(out)] == ["a"]
 
@@ -245,12 +245,19 @@ def test_model_directory_errors(splade_bin, make_model, tmp_path):
     assert r.returncode == 2 and "nope" in r.stderr
 
 
-def test_allow_empty_encodes_blank_texts(splade_bin, make_model, tmp_path):
+def test_blank_texts_are_encoded_by_default(splade_bin, make_model, tmp_path):
     model = make_model("enc-bert-tiny-pooled", "--export-onnx", "pooled", "--weights", "safetensors")
-    (tmp_path / "in.jsonl").write_text('{"id": "a", "contents": "ok"}\n{"id": "b", "contents": ""}\n')
+    (tmp_path / "in.jsonl").write_text('{"id": "a", "contents": "ok"}\n{"id": "b", "contents": ""}\n'
+                                       '{"id": "c", "contents": "  \\t "}\n')
     out = tmp_path / "out.jsonl"
-    run_splade(splade_bin, "encode", "--model", model, "-i", str(tmp_path / "in.jsonl"), "-o", str(out),
+    r = run_splade(splade_bin, "encode", "--model", model, "-i", str(tmp_path / "in.jsonl"), "-o", str(out),
+                   "--top-k", "10")
+    assert "encoded 3 records (0 resumed, 2 blank, 0 skipped as bad)" in r.stderr, r.stderr
+    # --allow-empty (the old opt-in) gives the same file.
+    run_splade(splade_bin, "encode", "--model", model, "-i", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "o2.jsonl"),
                "--allow-empty", "--top-k", "10", "-q")
+    assert (tmp_path / "o2.jsonl").read_bytes() == out.read_bytes()
     recs = read_jsonl(out)
     # An empty text is [CLS] [SEP] alone, as Pyserini encodes it: still a (non-empty) vector.
-    assert [r["id"] for r in recs] == ["a", "b"] and recs[1]["contents"] == "" and recs[1]["vector"]
+    assert [r["id"] for r in recs] == ["a", "b", "c"] and recs[1]["contents"] == "" and recs[1]["vector"]
+    assert recs[2]["vector"] == recs[1]["vector"]  # whitespace alone tokenizes to nothing as well

@@ -18,6 +18,7 @@ struct EncodeArgs {
   std::string output_format = "auto", truncation = "hf", shard = "0/1", on_error = "fail";
   EncoderOptions encoder;
   bool quiet = false;
+  bool blank_is_error = false;
 };
 
 OutputFormat parse_output_format(const std::string& s) {
@@ -78,7 +79,8 @@ void add_encode_command(CLI::App& app, CommandTable& table) {
   sub->add_option("--on-error", a->on_error, "fail (default) or skip bad records (reported with line numbers)");
   sub->add_flag("--resume", a->job.resume, "Continue an interrupted run from <output>.partial");
   sub->add_flag("--allow-empty", a->job.allow_empty,
-                "Encode blank texts ([CLS] [SEP] alone), as Pyserini does, instead of reporting them as bad records");
+                "Encode blank texts ([CLS] [SEP] alone), as Pyserini does (the default; kept for old scripts)");
+  sub->add_flag("--blank-is-error", a->blank_is_error, "Treat blank texts as bad records (see --on-error)");
   sub->add_flag("-q,--quiet", a->quiet, "No progress line");
   table.add(sub, [a]() {
     if (a->truncation == "anserini") a->encoder.truncation = Truncation::kAnserini;
@@ -87,6 +89,7 @@ void add_encode_command(CLI::App& app, CommandTable& table) {
     if (a->on_error == "skip") a->job.on_error = OnError::kSkip;
     else if (a->on_error != "fail")
       throw Error(ErrorCode::kInvalidArgument, "--on-error '" + a->on_error + "': expected fail or skip");
+    if (a->blank_is_error) a->job.allow_empty = false;
     a->job.output_format = parse_output_format(a->output_format);
     parse_shard(a->shard, a->job);
     if (a->model_dir.empty() == a->onnx.empty())
@@ -102,9 +105,10 @@ void add_encode_command(CLI::App& app, CommandTable& table) {
       std::cerr << fmt::format("splade: skipped {}:{}: {}\n", bad.file, bad.line, bad.reason);
     if (!a->quiet) {
       // Model time is summed over the Run calls, which overlap with tokenization and writing.
-      std::cerr << fmt::format("encoded {} records ({} resumed, {} skipped as bad), {} tokens in {:.1f} s "
+      std::cerr << fmt::format("encoded {} records ({} resumed, {} blank, {} skipped as bad), {} tokens in {:.1f} s "
                                "({:.1f} records/s; {:.1f} s in the model) with a {} model -> {}\n",
-                               summary.records_written, summary.records_resumed, summary.bad_records.size(),
+                               summary.records_written, summary.records_resumed, summary.records_blank,
+                               summary.bad_records.size(),
                                summary.tokens, summary.seconds,
                                summary.seconds > 0 ? summary.records_written / summary.seconds : 0.0,
                                encoder.stats().model_seconds, to_string(encoder.contract()), a->job.output);
