@@ -152,6 +152,20 @@ TEST(QuantizeInt8, DefaultKernelsSaturateExactlyWhereTheCpuTableSays) {
   }
 }
 
+// An x86-64 CPU with the named features (cpu_features.h's field names).
+cpu::CpuFeatures x86(std::initializer_list<std::string_view> features) {
+  cpu::CpuFeatures c;
+  c.x86_64 = true;
+  for (auto f : features) {
+    if (f == "avx2") c.avx2 = true;
+    else if (f == "avx512_core") c.avx512_core = true;
+    else if (f == "avx512_vnni") c.avx512_vnni = true;
+    else if (f == "avx_vnni") c.avx_vnni = true;
+    else ADD_FAILURE() << "unknown feature " << f;
+  }
+  return c;
+}
+
 // The format read back from the graph, whoever wrote it: weight dtypes and the range of
 // int8 values (|w| <= 64 is onnxruntime's reduce_range, exact everywhere).
 TEST(QuantizeInt8, FormatReadFromTheGraph) {
@@ -173,7 +187,7 @@ TEST(QuantizeInt8, FormatReadFromTheGraph) {
   f = quantize::read_int8_format(u8s8);
   EXPECT_EQ(f.u8s7, 1);
   EXPECT_EQ(f.max_abs_int8_weight, 63);
-  EXPECT_TRUE(quantize::exact_on(f.worst(), cpu::CpuFeatures{.x86_64 = true, .avx2 = true}));
+  EXPECT_TRUE(quantize::exact_on(f.worst(), x86({"avx2"})));
   EXPECT_EQ(quantize::read_int8_format(testing::make_mlp_model()).integer_gemms, 0);
 }
 
@@ -181,11 +195,10 @@ TEST(QuantizeInt8, FormatReadFromTheGraph) {
 TEST(QuantizeInt8, ExactnessByCpu) {
   using quantize::exact_on;
   using F = quantize::Int8Format;
-  const cpu::CpuFeatures avx2{.x86_64 = true, .avx2 = true};
-  const cpu::CpuFeatures avx512{.x86_64 = true, .avx2 = true, .avx512_core = true};
-  const cpu::CpuFeatures vnni{.x86_64 = true, .avx2 = true, .avx512_core = true, .avx512_vnni = true};
-  const cpu::CpuFeatures avx_vnni{.x86_64 = true, .avx2 = true, .avx_vnni = true};
-  const cpu::CpuFeatures arm{.arm64 = true, .arm_dotprod = true};
+  const auto avx2 = x86({"avx2"}), avx512 = x86({"avx2", "avx512_core"}),
+             vnni = x86({"avx2", "avx512_core", "avx512_vnni"}), avx_vnni = x86({"avx2", "avx_vnni"});
+  cpu::CpuFeatures arm;
+  arm.arm64 = arm.arm_dotprod = true;
   for (const auto& c : {avx2, avx512, vnni, avx_vnni, arm}) {
     EXPECT_TRUE(exact_on(F::kU8U8, c));
     EXPECT_TRUE(exact_on(F::kU8S7, c));
