@@ -6,6 +6,7 @@ encoded on the fly) and reproduce every figure. Also: a regression whose inputs 
 supply says what is missing and how to get it, and tampered vectors fail the sha256 check."""
 import gzip
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -119,42 +120,54 @@ def test_vectors_from_another_cpu_snap_at_recorded_ties(splade_bin, shared_data,
     recorded .5 ties rounded the other way. The runner snaps exactly those back, the sha256
     then matches, and the run is still Anserini's byte for byte."""
     name = f"{COLLECTIONS[0]}.random-splade"
-    _, done = passed_runs[COLLECTIONS[0]]
+    first_run, done = passed_runs[COLLECTIONS[0]]
     work = tmp_path / "work"
     shutil.copytree(done, work, ignore=shutil.ignore_patterns("index", "run.txt", "as-recorded"))
+
+    def snapped_in(stdout, role):  # how many ties this CPU itself rounded the other way (0 where recorded)
+        m = re.search(role.replace(".", r"\.") + r" sha256 as recorded after (\d+) of", stdout)
+        return int(m.group(1)) if m else 0
+
+    base_corpus, base_queries = snapped_in(first_run.stdout, "corpus.vectors"), snapped_in(first_run.stdout, "queries.vectors")
     ties = recorded_ties(name)
-    # A tie whose two neighbours are both >= 1 and whose token is ASCII (written as is).
-    corpus_tie = next(t for t in ties if t[0] == "corpus.vectors" and int(t[4]) >= 1 and t[2].isascii() and '"' not in t[2])
-    query_tie = next((t for t in ties if t[0] == "queries.vectors" and int(t[4]) >= 1), None)
-    role, rid, tok, recorded, x = corpus_tie
-    other = int(x) + 1 if recorded == int(x) else int(x)
+    # A corpus tie this CPU rounded as recorded, both neighbours >= 1, an ASCII token (written as is).
     vectors = work / "vectors" / "corpus" / "vectors.jsonl"
     lines = vectors.read_text(encoding="utf-8").splitlines(keepends=True)
-    for i, line in enumerate(lines):
-        if line.startswith('{"id": "%s", ' % rid):
-            key = '"%s": %d' % (tok, recorded)
-            assert key in line
-            lines[i] = line.replace(key, '"%s": %d' % (tok, other), 1)
+    line_of = {json.loads(line)["id"]: i for i, line in enumerate(lines)}
+    flipped = False
+    for _, rid, tok, recorded, x in (t for t in ties if t[0] == "corpus.vectors"):
+        line = lines[line_of[rid]]
+        key = re.compile(r'(?<=[{ ])"%s": %d(?=[,}])' % (re.escape(tok), recorded))
+        if int(x) < 1 or not tok.isascii() or '"' in tok or "\\" in tok or not key.search(line):
+            continue
+        other = int(x) + 1 if recorded == int(x) else int(x)
+        lines[line_of[rid]] = key.sub('"%s": %d' % (tok.replace("\\", "\\\\"), other), line, count=1)
+        flipped = True
+        break
+    assert flipped
     vectors.write_text("".join(lines), encoding="utf-8")
-    if query_tie:
-        _, qid, qtok, qrec, qx = query_tie
+    # A query tie this CPU rounded as recorded (a token repeated by its impact).
+    queries = work / "vectors" / "queries.tsv"
+    qlines = queries.read_text(encoding="utf-8").splitlines(keepends=True)
+    qline_of = {line.partition("\t")[0]: i for i, line in enumerate(qlines)}
+    query_flipped = False
+    for _, qid, qtok, qrec, qx in (t for t in ties if t[0] == "queries.vectors"):
+        words = qlines[qline_of[qid]].rstrip("\n").partition("\t")[2].split()
+        if int(qx) < 1 or words.count(qtok) != qrec:
+            continue
         qother = int(qx) + 1 if qrec == int(qx) else int(qx)
-        queries = work / "vectors" / "queries.tsv"
-        qlines = queries.read_text(encoding="utf-8").splitlines(keepends=True)
-        for i, line in enumerate(qlines):
-            q, _, toks = line.rstrip("\n").partition("\t")
-            if q == qid:
-                words = toks.split()
-                first = words.index(qtok)
-                words = words[:first] + [qtok] * qother + words[first + qrec:]
-                qlines[i] = q + "\t" + " ".join(words) + "\n"
-        queries.write_text("".join(qlines), encoding="utf-8")
+        first = words.index(qtok)
+        words = words[:first] + [qtok] * qother + words[first + qrec:]
+        qlines[qline_of[qid]] = qid + "\t" + " ".join(words) + "\n"
+        query_flipped = True
+        break
+    queries.write_text("".join(qlines), encoding="utf-8")
     r = run_regression(splade_bin, shared_data, name, work)
     assert r.returncode == 0, r.stdout + r.stderr
     assert f"{name}: PASS" in r.stdout
-    assert re.search(r"corpus\.vectors sha256 as recorded after 1 of \d+ recorded \.5 ties", r.stdout), r.stdout
-    if query_tie:
-        assert re.search(r"queries\.vectors sha256 as recorded after 1 of \d+ recorded \.5 ties", r.stdout), r.stdout
+    assert snapped_in(r.stdout, "corpus.vectors") == base_corpus + 1, r.stdout
+    if query_flipped:
+        assert snapped_in(r.stdout, "queries.vectors") == base_queries + 1, r.stdout
     with open(regression_file(name), encoding="utf-8") as f:
         anserini_run_sha = re.search(r"^    anserini\.run: ([0-9a-f]{64})$", f.read(), flags=re.M).group(1)
     by_topic = {}
