@@ -113,4 +113,8 @@ std::string feature_list(const CpuFeatures& f) {
   return s;
 }
 
+std::string describe(const CpuFeatures& f) {
+  return (f.model.empty() ? std::string("unknown CPU") : f.model) + " (" + feature_list(f) + ")";
+}
+
 }  // namespace splade::cpu

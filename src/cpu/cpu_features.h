@@ -25,5 +25,7 @@ const CpuFeatures& cpu_features();
 
 // "avx2 avx512_core avx512_vnni ..." : the flags above that are set, space-separated.
 std::string feature_list(const CpuFeatures& f);
+// "AMD EPYC 7B13 (x86-64 avx2)": the model ("unknown CPU" without a brand string) and features.
+std::string describe(const CpuFeatures& f);
 
 }  // namespace splade::cpu

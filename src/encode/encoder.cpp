@@ -1,7 +1,5 @@
 #include "splade/encoder.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -177,9 +175,8 @@ Encoder Encoder::open(const std::string& onnx_path, const std::string& tokenizer
   so.intra_op_threads = options.threads;
   // The integer format is read from the graph while ORT loads the model (most models need
   // nothing); only a model whose u8s8 kernels would saturate on this CPU is loaded again,
-  // with ORT's exact U8U8 kernels.
-  // A model ONNX Runtime loads but our reader refuses (none known) runs as ORT's defaults run
-  // it, with a warning that its integer format went unchecked.
+  // with ORT's exact U8U8 kernels. A model ORT loads but our reader refuses (none known) runs
+  // as ORT's defaults run it, with a warning that its integer format went unchecked.
   auto int8 = std::async(std::launch::async, [path = onnx_path] {
     try {
       return quantize::int8_runtime(fs::path(path));

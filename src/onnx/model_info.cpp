@@ -57,7 +57,7 @@ ModelInfo inspect_model(const std::string& path, const InspectOptions& options) 
     i.integer_gemms = f.integer_gemms;
     i.max_abs_int8_weight = f.max_abs_int8_weight;
     i.recorded_target = f.recorded_target;
-    i.cpu = (cpu.model.empty() ? std::string("unknown CPU") : cpu.model) + " (" + cpu::feature_list(cpu) + ")";
+    i.cpu = cpu::describe(cpu);
     i.exact_here = quantize::exact_on(f.worst(), cpu);
     i.kernel = quantize::kernel_description(f.worst(), cpu);
     info.int8 = i;

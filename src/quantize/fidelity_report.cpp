@@ -96,7 +96,7 @@ FidelityReport fidelity_report(const fs::path& reference, const fs::path& candid
   // the graph, with ORT's exact U8U8 fallback where u8s8 weights would saturate here.
   const auto& cpu = cpu::cpu_features();
   const auto int8 = quantize::int8_runtime(candidate, cpu);
-  r.cpu = (cpu.model.empty() ? std::string("unknown CPU") : cpu.model) + " (" + cpu::feature_list(cpu) + ")";
+  r.cpu = cpu::describe(cpu);
   if (int8.format.integer_gemms) {
     r.int8_format = quantize::to_string(int8.format.worst());
     r.int8_kernel = int8.kernel;

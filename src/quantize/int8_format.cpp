@@ -177,10 +177,10 @@ std::string saturation_warning(const std::string& model_path, const ModelInt8For
   if (f.integer_gemms == 0 || exact_on(f.worst(), cpu)) return "";
   const std::string origin = f.recorded_target.empty() ? "" : fmt::format(" (quantized with --target {})", f.recorded_target);
   return fmt::format("{}: int8 format u8s8{}: {} integer GEMMs with int8 weights up to {} would run on {} on this CPU "
-                     "({}); running them with ONNX Runtime's exact U8U8 kernels instead (session.x64quantprecision, "
+                     "{}; running them with ONNX Runtime's exact U8U8 kernels instead (session.x64quantprecision, "
                      "slower); for full speed re-quantize the fp32 model with `splade quantize --target {}`",
                      model_path, origin, f.u8s8, f.max_abs_int8_weight, kernel_description(Int8Format::kU8S8, cpu),
-                     cpu.model.empty() ? feature_list(cpu) : cpu.model + ", " + feature_list(cpu),
+                     cpu::describe(cpu),
                      to_string(recommended_target(cpu)));
 }
 

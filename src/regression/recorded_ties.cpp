@@ -3,15 +3,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "common/atomic_file.h"
 #include "common/gz_line_reader.h"
+#include "common/text_input.h"
 #include "index/json_collection.h"
 #include "splade/error.h"
 
@@ -38,14 +38,12 @@ std::vector<std::string> split_tabs(const std::string& line) {
   }
 }
 
-std::string read_bytes(const fs::path& p) {
+// The exact bytes of a vector file: the recorded sha256 is of the file as stored, so a
+// gzip file could not be snapped and re-hashed byte for byte.
+std::string read_plain_bytes(const fs::path& p) {
   if (p.extension() == ".gz")
     throw Error(ErrorCode::kUnsupported, p.string() + ": snapping ties needs uncompressed vector files");
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kNotFound, p.string() + ": cannot open");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return read_text_input(p);
 }
 
 // The lines of `bytes`, each with its "\n" (the last one may lack it).
@@ -59,22 +57,6 @@ std::vector<std::string_view> lines_of(const std::string& bytes) {
     start = end;
   }
   return out;
-}
-
-template <typename Get, typename Set>
-std::size_t snap_with(const std::vector<RecordedTie>& ties, Get get, Set set) {
-  std::size_t changed = 0;
-  for (const auto& t : ties) {
-    const std::int64_t ours = get(t.token);
-    // Only the tie's other neighbour may move back: k <-> k + 1 around x = k + 0.5.
-    const auto lower = static_cast<std::int64_t>(std::floor(t.x));
-    if (ours != t.recorded && std::abs(ours - t.recorded) == 1 && (ours == lower || ours == lower + 1) &&
-        (t.recorded == lower || t.recorded == lower + 1)) {
-      set(t.token, t.recorded);
-      ++changed;
-    }
-  }
-  return changed;
 }
 
 std::int64_t id_or_throw(const Tokenizer& tok, const std::string& token) {
@@ -95,18 +77,46 @@ std::vector<std::pair<std::string, std::int64_t>> in_id_order(const std::map<std
   return out;
 }
 
-template <typename Rewrite>
+// One record of a vector file: its id and token -> impact; `contents` is the JSON text of a
+// JsonVectorCollection line's "contents" ("" for query TSV).
+struct VectorRecord {
+  std::string id, contents;
+  std::map<std::string, std::int64_t> vector;
+};
+
+// "id token ours->recorded" of the first impact that differs between `before` and `after`.
+std::string first_change(const std::string& id, const std::map<std::string, std::int64_t>& before,
+                         const std::map<std::string, std::int64_t>& after) {
+  for (const auto& [t, w] : after) {
+    const auto b = before.find(t);
+    const std::int64_t was = b == before.end() ? 0 : b->second;
+    if (was != w) return fmt::format("{} {} {}->{}", id, t, was, w);
+  }
+  return "";
+}
+
+// Copies `files` into `out_path`: a line whose record has recorded ties that snap is
+// re-written by `write`, every other line is copied byte for byte. `parse` gives a line's
+// record, or nullopt for a line it cannot read (copied as it is: the sha256 check judges it).
+template <typename Parse, typename Write>
 SnapOutcome snap_files(const std::vector<fs::path>& files, const fs::path& out_path,
-                       const std::unordered_map<std::string, std::vector<RecordedTie>>& ties, Rewrite rewrite) {
+                       const std::unordered_map<std::string, std::vector<RecordedTie>>& ties, Parse parse,
+                       Write write) {
   SnapOutcome o;
   std::string out;
   for (const auto& f : files) {
-    const std::string bytes = read_bytes(f);
+    const std::string bytes = read_plain_bytes(f);
     for (std::string_view line : lines_of(bytes)) {
       ++o.records;
-      std::string rewritten;
-      const std::size_t n = rewrite(line, ties, rewritten, o.first);
-      if (n) out += rewritten, o.impacts_snapped += n;
+      std::optional<VectorRecord> r = ties.empty() ? std::nullopt : parse(line);
+      const auto it = r ? ties.find(r->id) : ties.end();
+      std::size_t n = 0;
+      if (it != ties.end()) {
+        const auto before = r->vector;
+        n = snap_ties(r->vector, it->second);
+        if (n && o.first.empty()) o.first = first_change(r->id, before, r->vector);
+      }
+      if (n) out += write(*r), o.impacts_snapped += n;
       else out.append(line);
     }
   }
@@ -146,9 +156,19 @@ RecordedTies read_recorded_ties(const fs::path& path, double margin) {
 }
 
 std::size_t snap_ties(std::map<std::string, std::int64_t>& vector, const std::vector<RecordedTie>& ties) {
-  return snap_with(
-      ties, [&](const std::string& t) { auto it = vector.find(t); return it == vector.end() ? 0 : it->second; },
-      [&](const std::string& t, std::int64_t w) { vector[t] = w; });
+  std::size_t changed = 0;
+  for (const auto& t : ties) {
+    const auto it = vector.find(t.token);
+    const std::int64_t ours = it == vector.end() ? 0 : it->second;
+    // Only the tie's other neighbour may move back: k <-> k + 1 around x = k + 0.5.
+    const auto lower = static_cast<std::int64_t>(std::floor(t.x));
+    const auto neighbour = [lower](std::int64_t w) { return w == lower || w == lower + 1; };
+    if (ours != t.recorded && neighbour(ours) && neighbour(t.recorded)) {
+      vector[t.token] = t.recorded;
+      ++changed;
+    }
+  }
+  return changed;
 }
 
 std::size_t snap_ties(QueryVector& vector, const std::vector<RecordedTie>& ties) {
@@ -166,61 +186,52 @@ std::size_t snap_ties(QueryVector& vector, const std::vector<RecordedTie>& ties)
 SnapOutcome snap_json_vectors(const fs::path& in, const fs::path& out,
                               const std::unordered_map<std::string, std::vector<RecordedTie>>& ties,
                               const Tokenizer& tokenizer) {
-  return snap_files(json_vector_files(in), out, ties,
-                    [&](std::string_view line, const auto& all, std::string& rewritten, std::string& first) -> std::size_t {
-                      auto j = nlohmann::ordered_json::parse(line, nullptr, false);
-                      if (j.is_discarded() || !j.is_object() || !j.contains("id") || !j["id"].is_string()) return 0;
-                      const auto it = all.find(j["id"].template get<std::string>());
-                      if (it == all.end()) return 0;
-                      std::map<std::string, std::int64_t> v;
-                      for (const auto& [k, w] : j["vector"].items()) v[k] = w.template get<std::int64_t>();
-                      const auto before = v;
-                      const std::size_t n = snap_ties(v, it->second);
-                      if (!n) return 0;
-                      if (first.empty())
-                        for (const auto& [t, w] : v)
-                          if (before.count(t) ? before.at(t) != w : w != 0)
-                            first = fmt::format("{} {} {}->{}", it->first, t, before.count(t) ? before.at(t) : 0, w);
-                      // splade encode's layout (encode/vector_writer.cpp).
-                      rewritten = "{\"id\": " + j["id"].dump() + ", \"contents\": " + j["contents"].dump() + ", \"vector\": {";
-                      bool sep = false;
-                      for (const auto& [t, w] : in_id_order(v, tokenizer)) {
-                        rewritten += (sep ? ", " : "") + nlohmann::json(t).dump() + ": " + std::to_string(w);
-                        sep = true;
-                      }
-                      rewritten += "}}\n";
-                      return n;
-                    });
+  const auto parse = [](std::string_view line) -> std::optional<VectorRecord> {
+    auto j = nlohmann::ordered_json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("id") || !j["id"].is_string() || !j.contains("vector") ||
+        !j["vector"].is_object())
+      return std::nullopt;
+    VectorRecord r{j["id"].get<std::string>(), j["contents"].dump(), {}};
+    for (const auto& [k, w] : j["vector"].items()) {
+      if (!w.is_number_integer()) return std::nullopt;
+      r.vector[k] = w.get<std::int64_t>();
+    }
+    return r;
+  };
+  // splade encode's layout (encode/vector_writer.cpp).
+  const auto write = [&](const VectorRecord& r) {
+    std::string line = "{\"id\": " + nlohmann::json(r.id).dump() + ", \"contents\": " + r.contents + ", \"vector\": {";
+    bool sep = false;
+    for (const auto& [t, w] : in_id_order(r.vector, tokenizer)) {
+      line += (sep ? ", " : "") + nlohmann::json(t).dump() + ": " + std::to_string(w);
+      sep = true;
+    }
+    return line + "}}\n";
+  };
+  return snap_files(json_vector_files(in), out, ties, parse, write);
 }
 
 SnapOutcome snap_query_tsv(const fs::path& in, const fs::path& out,
                            const std::unordered_map<std::string, std::vector<RecordedTie>>& ties,
                            const Tokenizer& tokenizer) {
-  return snap_files({in}, out, ties,
-                    [&](std::string_view line, const auto& all, std::string& rewritten, std::string& first) -> std::size_t {
-                      std::string s(line);
-                      if (!s.empty() && s.back() == '\n') s.pop_back();
-                      const auto tab = s.find('\t');
-                      if (tab == std::string::npos) return 0;
-                      const auto it = all.find(s.substr(0, tab));
-                      if (it == all.end()) return 0;
-                      std::map<std::string, std::int64_t> v;
-                      std::istringstream words(s.substr(tab + 1));
-                      for (std::string w; words >> w;) ++v[w];
-                      const auto before = v;
-                      const std::size_t n = snap_ties(v, it->second);
-                      if (!n) return 0;
-                      if (first.empty())
-                        for (const auto& [t, w] : v)
-                          if (before.count(t) ? before.at(t) != w : w != 0)
-                            first = fmt::format("{} {} {}->{}", it->first, t, before.count(t) ? before.at(t) : 0, w);
-                      rewritten = it->first + "\t";
-                      bool sep = false;
-                      for (const auto& [t, w] : in_id_order(v, tokenizer))
-                        for (std::int64_t k = 0; k < w; ++k) rewritten += (sep ? " " : "") + t, sep = true;
-                      rewritten += "\n";
-                      return n;
-                    });
+  const auto parse = [](std::string_view line) -> std::optional<VectorRecord> {
+    if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+    const auto tab = line.find('\t');
+    if (tab == std::string_view::npos) return std::nullopt;
+    VectorRecord r{std::string(line.substr(0, tab)), "", {}};
+    std::istringstream words{std::string(line.substr(tab + 1))};
+    for (std::string w; words >> w;) ++r.vector[w];
+    return r;
+  };
+  // Anserini's query TSV: each token repeated by its impact, in vocabulary-id order.
+  const auto write = [&](const VectorRecord& r) {
+    std::string line = r.id + "\t";
+    bool sep = false;
+    for (const auto& [t, w] : in_id_order(r.vector, tokenizer))
+      for (std::int64_t k = 0; k < w; ++k) line += (sep ? " " : "") + t, sep = true;
+    return line + "\n";
+  };
+  return snap_files({in}, out, ties, parse, write);
 }
 
 }  // namespace splade::regression

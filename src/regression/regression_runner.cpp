@@ -267,10 +267,11 @@ class Runner {
       if (spec_.query_encoding == "onnx") {
         topics = read_topics(path(spec_.topics), TopicFormat::kTsvText);
         std::unordered_map<std::string, std::vector<RecordedTie>> ties_by_text;
-        if (!snapped_queries_.empty())
+        if (!snapped_queries_.empty()) {
+          const auto& query_ties = ties_->by_role["queries.vectors"];
           for (const auto& t : topics)
-            if (auto it = ties_->by_role["queries.vectors"].find(t.id); it != ties_->by_role["queries.vectors"].end())
-              ties_by_text[t.text] = it->second;
+            if (auto it = query_ties.find(t.id); it != query_ties.end()) ties_by_text[t.text] = it->second;
+        }
         on_the_fly.emplace(encoder(1), std::move(ties_by_text));  // one ORT thread per query, queries in parallel
         bo.encoder = &*on_the_fly;
       } else {

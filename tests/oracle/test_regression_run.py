@@ -36,6 +36,19 @@ def run_regression(splade_bin, shared_data, name, work, *extra):
                            "--data", shared_data, *extra], capture_output=True, text=True, env=env, cwd=ROOT)
 
 
+def assert_run_is_anserinis(name, run):
+    """The run equals Anserini's byte for byte (the regression file records the sha256 of
+    Anserini's run), once in Anserini's topic order (TsvString topics sorted as strings) and tag."""
+    with open(regression_file(name), encoding="utf-8") as f:
+        anserini_run_sha = re.search(r"^    anserini\.run: ([0-9a-f]{64})$", f.read(), flags=re.M).group(1)
+    by_topic = {}
+    for line in run.read_text(encoding="utf-8").splitlines():
+        qid, q0, docid, rank, score, _tag = line.split(" ")
+        by_topic.setdefault(qid, []).append(" ".join([qid, q0, docid, rank, score, "Anserini"]) + "\n")
+    as_anserini = "".join(line for qid in sorted(by_topic) for line in by_topic[qid])
+    assert hashlib.sha256(as_anserini.encode("utf-8")).hexdigest() == anserini_run_sha
+
+
 @pytest.fixture(scope="module")
 def passed_runs(splade_bin, shared_data, tmp_path_factory):
     """{collection: (completed process, work dir)}, each regression run once with --make."""
@@ -63,16 +76,8 @@ def test_regression_run_reproduces_anserini(passed_runs, collection):
         assert re.search(role.replace(".", r"\.") + r" sha256 as recorded( after (\d+) of \d+ recorded \.5 ties)?", r.stdout), r.stdout
     m = re.search(r"query vectors encoded on the fly: (\d+) of (\d+) identical", r.stdout)
     assert m and m.group(1) == m.group(2), r.stdout
-    # Beyond the figures: the run is Anserini's byte for byte (the sha256 of Anserini's run is
-    # recorded), once in Anserini's topic order (TsvString topics sorted as strings) and tag.
-    with open(regression_file(f"{collection}.random-splade"), encoding="utf-8") as f:
-        anserini_run_sha = re.search(r"^    anserini\.run: ([0-9a-f]{64})$", f.read(), flags=re.M).group(1)
-    by_topic = {}
-    for line in (work / "run.txt").read_text(encoding="utf-8").splitlines():
-        qid, q0, docid, rank, score, _tag = line.split(" ")
-        by_topic.setdefault(qid, []).append(" ".join([qid, q0, docid, rank, score, "Anserini"]) + "\n")
-    as_anserini = "".join(line for qid in sorted(by_topic) for line in by_topic[qid])
-    assert hashlib.sha256(as_anserini.encode("utf-8")).hexdigest() == anserini_run_sha
+    # Beyond the figures: the run is Anserini's byte for byte.
+    assert_run_is_anserinis(f"{collection}.random-splade", work / "run.txt")
     # The made inputs are in {work}, the run too.
     for made in ("model/model.safetensors", "onnx/model.onnx", "vectors/corpus/vectors.jsonl", "vectors/queries.tsv",
                  "collection/qrels.txt", "index", "run.txt"):
@@ -168,14 +173,7 @@ def test_vectors_from_another_cpu_snap_at_recorded_ties(splade_bin, shared_data,
     assert snapped_in(r.stdout, "corpus.vectors") == base_corpus + 1, r.stdout
     if query_flipped:
         assert snapped_in(r.stdout, "queries.vectors") == base_queries + 1, r.stdout
-    with open(regression_file(name), encoding="utf-8") as f:
-        anserini_run_sha = re.search(r"^    anserini\.run: ([0-9a-f]{64})$", f.read(), flags=re.M).group(1)
-    by_topic = {}
-    for line in (work / "run.txt").read_text(encoding="utf-8").splitlines():
-        qid, q0, docid, rank, score, _tag = line.split(" ")
-        by_topic.setdefault(qid, []).append(" ".join([qid, q0, docid, rank, score, "Anserini"]) + "\n")
-    as_anserini = "".join(line for qid in sorted(by_topic) for line in by_topic[qid])
-    assert hashlib.sha256(as_anserini.encode("utf-8")).hexdigest() == anserini_run_sha
+    assert_run_is_anserinis(name, work / "run.txt")
 
 
 def test_msmarco_without_inputs_names_what_is_missing(splade_bin, shared_data, tmp_path):

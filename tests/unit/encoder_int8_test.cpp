@@ -65,7 +65,9 @@ TEST_P(EncoderInt8Test, RunsExactlyAndWarnsWhereTheFormatSaturates) {
   const bool exact = quantize::exact_on(format, cpu::cpu_features());
   EXPECT_EQ(runtime.exact_natively, exact);
   ASSERT_EQ(encoder.warnings().size(), exact ? 0u : 1u);
-  if (!exact) EXPECT_NE(encoder.warnings()[0].find("u8s8"), std::string::npos) << encoder.warnings()[0];
+  if (!exact) {
+    EXPECT_NE(encoder.warnings()[0].find("u8s8"), std::string::npos) << encoder.warnings()[0];
+  }
 
   ort::RunnerOptions ro;
   ro.config_entries = runtime.session_entries;
