@@ -12,7 +12,8 @@ namespace splade::collections {
 
 struct TextRecord {
   std::string id;
-  std::string text;  // whitespace runs (including newlines) collapsed to one space, trimmed
+  std::string text;  // whitespace runs (including newlines) collapsed to one space, trimmed;
+                     // BEIR texts are kept verbatim ("title text"), as Pyserini encodes them
 };
 
 struct QrelsEntry {
@@ -28,10 +29,11 @@ struct TestCollection {
   std::vector<QrelsEntry> qrels;      // in source order
 };
 
-// "cacm", "vaswani", "cranfield", "cisi".
+// "cacm", "vaswani", "cranfield", "cisi", "scifact" (BEIR).
 std::vector<std::string> collection_names();
 
-// Reads collection `name` from `data_dir`/collections/<name>/ (data_dir: ../shared/data).
+// Reads collection `name` from `data_dir`/collections/<name>/ (data_dir: ../shared/data), or a
+// BEIR one (scifact) from `data_dir`/beir/.
 // What each source format becomes (fields kept, id rules, grade mapping) is in ARCHITECTURE.md.
 // Throws splade::Error: kInvalidArgument (unknown name), kNotFound, kCorrupt (a malformed
 // record, with file and line).

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <set>
 
+#include "collections/beir_collection.h"
 #include "collections/smart_format.h"
 #include "collections/source_text.h"
 #include "collections/tar_archive.h"
@@ -151,7 +152,7 @@ void check_unique_ids(const std::vector<TextRecord>& records, const std::string&
 
 }  // namespace
 
-std::vector<std::string> collection_names() { return {"cacm", "vaswani", "cranfield", "cisi"}; }
+std::vector<std::string> collection_names() { return {"cacm", "vaswani", "cranfield", "cisi", "scifact"}; }
 
 TestCollection load_collection(const std::string& name, const fs::path& data_dir) {
   const fs::path dir = data_dir / "collections" / name;
@@ -160,7 +161,8 @@ TestCollection load_collection(const std::string& name, const fs::path& data_dir
   else if (name == "vaswani") c = load_vaswani(dir);
   else if (name == "cranfield") c = load_cranfield(dir);
   else if (name == "cisi") c = load_cisi(dir);
-  else throw Error(ErrorCode::kInvalidArgument, "unknown collection '" + name + "' (expected cacm, vaswani, cranfield or cisi)");
+  else if (name == "scifact") c = load_beir(name, data_dir / "beir");
+  else throw Error(ErrorCode::kInvalidArgument, "unknown collection '" + name + "' (expected cacm, vaswani, cranfield, cisi or scifact)");
   c.name = name;
   check_unique_ids(c.documents, "document", name);
   check_unique_ids(c.topics, "topic", name);

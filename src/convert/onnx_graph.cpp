@@ -167,6 +167,17 @@ class EncoderWriter {
     return b_.op("Add", "/mlm/decoder/Add", {mm, tensor(h.decoder_bias)}, {}, output_name);
   }
 
+  // The MLM head without its decoder bias: the transformed hidden states times the decoder,
+  // [batch, sequence, hidden] -> [batch, sequence, vocab]; the bias is returned apart
+  // (a [vocab] initializer) so that a pooled head can add it to [batch, vocab] only.
+  std::pair<std::string, std::string> mlm_projection(const std::string& hidden) {
+    const auto& h = *spec_.mlm_head;
+    auto t = linear("/mlm/transform", hidden, h.transform);
+    t = activation("/mlm/transform/act", t);
+    t = norm("/mlm/transform/LayerNorm", t, h.norm, spec_.head_norm_eps);
+    return {b_.op("MatMul", "/mlm/decoder/MatMul", {t, matmul_weight(h.decoder_weight)}), tensor(h.decoder_bias)};
+  }
+
  private:
   std::vector<std::string> hidden_dims() const { return {"batch_size", "sequence", std::to_string(spec_.config.hidden_size)}; }
   double layer_eps() const { return spec_.config.layer_norm_eps; }
@@ -234,16 +245,28 @@ onnx::ModelProto build_onnx_model(const ModelSpec& spec, const hf::TensorStore& 
     }
     case ConvertHead::kSplade:
     case ConvertHead::kSpladePooled: {
-      const auto logits = w.mlm_head(hidden, "");
-      const auto relu = b.op("Relu", "/splade/Relu", {logits});
-      const auto plus1 = b.op("Add", "/splade/log1p/Add", {relu, b.scalar("/splade/one", 1.0f)});
-      const auto log1p = b.op("Log", "/splade/log1p/Log", {plus1});
+      // Pool first (ARCHITECTURE.md, "The SPLADE head"): max_t log1p(relu(x_t + b)) * m_t
+      // equals log1p(relu(max over unmasked t of x_t + b)), because log1p(relu(.)) and the
+      // rounding of "+ b" are monotonic and every seed term is >= 0 (a masked term is 0). So
+      // the [batch, sequence, vocab] product is passed over twice (a penalty add, ReduceMax)
+      // instead of six times, and the bias and activation run on [batch, vocab] only.
+      // Padding gets x + (-1e30), which rounds to -1e30 for any logit (|x| << 1e22), and
+      // unmasked x + 0 is x exactly; an all-masked row pools to -1e30 + b, which relu makes 0,
+      // as the seed's masked max does. (Add is measured 1.6x faster than Where(mask, x, -inf)
+      // in ONNX Runtime 1.20.)
+      const auto [projection, bias] = w.mlm_projection(hidden);
       const auto mask3 = b.op("Unsqueeze", "/splade/mask/Unsqueeze",
                               {"attention_mask", b.int64_tensor("/splade/mask/axes", {1}, {-1})});
-      const auto maskf = b.op("Cast", "/splade/mask/Cast", {mask3}, {attr_i("to", kFloat)});
-      const auto weighted = b.op("Mul", "/splade/Mul", {log1p, maskf});
-      const auto pooled = b.op("ReduceMax", "/splade/ReduceMax", {weighted},
-                               {attr_ints("axes", {1}), attr_i("keepdims", 0)});  // [batch, vocab]
+      const auto maskf = b.op("Cast", "/splade/mask/Cast", {mask3}, {attr_i("to", kFloat)});  // [batch, seq, 1]
+      const auto off = b.op("Sub", "/splade/mask/Sub", {maskf, b.scalar("/splade/mask/one", 1.0f)});
+      const auto penalty = b.op("Mul", "/splade/mask/Penalty", {off, b.scalar("/splade/mask/big", 1e30f)});
+      const auto masked = b.op("Add", "/splade/mask/Add", {projection, penalty});
+      const auto max_raw = b.op("ReduceMax", "/splade/ReduceMax", {masked},
+                                {attr_ints("axes", {1}), attr_i("keepdims", 0)});  // [batch, vocab]
+      const auto biased = b.op("Add", "/splade/bias/Add", {max_raw, bias});
+      const auto relu = b.op("Relu", "/splade/Relu", {biased});
+      const auto plus1 = b.op("Add", "/splade/log1p/Add", {relu, b.scalar("/splade/one", 1.0f)});
+      const auto pooled = b.op("Log", "/splade/log1p/Log", {plus1});
       const auto type_sum = b.op("ReduceSum", "/splade/dummy/ReduceSum", {"token_type_ids"}, {attr_i("keepdims", 0)});
       const auto type_sum_f = b.op("Cast", "/splade/dummy/Cast", {type_sum}, {attr_i("to", kFloat)});
       const auto dummy = b.op("Mul", "/splade/dummy/Mul", {type_sum_f, b.scalar("/splade/dummy/zero", 0.0f)});

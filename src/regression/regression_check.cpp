@@ -65,17 +65,19 @@ std::string RegressionReport::text() const {
   for (const auto& o : outcomes) {
     std::string args;
     for (const auto& a : o.metric.trec_eval) args += (args.empty() ? "" : " ") + a;
-    std::snprintf(buf, sizeof buf, "%-14s expected %.4f  actual %.6f  diff %+.6f  %s  (trec_eval %s)\n",
-                  o.metric.name.c_str(), o.metric.expected, o.actual, o.actual - o.metric.expected,
+    std::snprintf(buf, sizeof buf, "%-14s expected %s%.4f  actual %.6f  diff %+.6f  %s  (trec_eval %s)\n",
+                  o.metric.name.c_str(), check == RegressionSpec::Check::kAtLeast ? ">= " : "", o.metric.expected,
+                  o.actual, o.actual - o.metric.expected,
                   o.ok ? "OK" : "FAIL", args.c_str());
     out += buf;
   }
-  std::snprintf(buf, sizeof buf, "%s: %s (tolerance %g)\n", name.c_str(), passed() ? "PASS" : "FAIL", tolerance);
+  std::snprintf(buf, sizeof buf, "%s: %s (%s %g)\n", name.c_str(), passed() ? "PASS" : "FAIL",
+                check == RegressionSpec::Check::kAtLeast ? "at least the expected figure, less" : "tolerance", tolerance);
   return out + buf;
 }
 
 RegressionReport check_run(const RegressionSpec& spec, const eval::Qrels& qrels, const eval::Run& run) {
-  RegressionReport report{spec.name, spec.tolerance, {}};
+  RegressionReport report{spec.name, spec.tolerance, spec.check, {}};
   for (const auto& m : spec.metrics) {
     const eval::Evaluation e = eval::evaluate(qrels, run, parse_trec_eval_args(m.trec_eval));
     const eval::MeasureValue* found = nullptr;
@@ -86,7 +88,9 @@ RegressionReport check_run(const RegressionSpec& spec, const eval::Qrels& qrels,
     // The expected figures are trec_eval's 4-decimal output: a difference up to the tolerance
     // (plus the half-unit of that rounding when the tolerance is 0) passes.
     const double slack = spec.tolerance > 0 ? spec.tolerance : 0.00005;
-    report.outcomes.push_back({m, found->value, std::fabs(found->value - m.expected) <= slack + 1e-12});
+    const bool ok = spec.check == RegressionSpec::Check::kAtLeast ? found->value >= m.expected - slack - 1e-12
+                                                                  : std::fabs(found->value - m.expected) <= slack + 1e-12;
+    report.outcomes.push_back({m, found->value, ok});
   }
   return report;
 }

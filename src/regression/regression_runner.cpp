@@ -18,6 +18,8 @@
 #include "splade/error.h"
 #include "splade/evaluator.h"
 #include "splade/index.h"
+#include "splade/optimize.h"
+#include "splade/quantize.h"
 #include "splade/query_encoder.h"
 #include "regression/recorded_ties.h"
 #include "splade/regression.h"
@@ -143,8 +145,10 @@ class Runner {
 
   void convert() {
     if (spec_.model_kind != "random-weight" && spec_.model_kind != "huggingface") return;
-    const fs::path onnx = path(spec_.onnx_model);
-    step("convert", onnx / "model.onnx", [&] {
+    const fs::path model_dir = path(spec_.onnx_model);
+    const bool int8 = !spec_.int8_target.empty();
+    const fs::path onnx = int8 ? o_.work / "onnx-fp32" : model_dir;
+    step("convert", int8 ? model_dir / "model.onnx" : onnx / "model.onnx", [&] {
       ConvertOptions co;
       co.head = ConvertHead::kSpladePooled;
       co.threads = threads_;
@@ -153,9 +157,27 @@ class Runner {
         throw Error(ErrorCode::kValidation, path(spec_.model_path).string() + ": the converted model differs from the " +
                                                 "reference forward pass by " + fmt::format("{:.3g}", r.max_abs_diff) +
                                                 " (> " + fmt::format("{:g}", co.atol) + "); nothing written");
-      return fmt::format("{} -> {} (validated, max |diff| {:.2g})", path(spec_.model_path).string(),
-                         r.model_path.string(), r.max_abs_diff);
+      std::string said = fmt::format("{} -> {} (validated, max |diff| {:.2g})", path(spec_.model_path).string(),
+                                     r.model_path.string(), r.max_abs_diff);
+      if (int8) said += "; " + quantize_into(onnx, model_dir);
+      return said;
     });
+  }
+
+  // {fp32}/model.onnx -> optimize -> quantize (model.int8's target) -> {out}/model.onnx, with
+  // the tokenizer files beside it, as `splade optimize` and `splade quantize` write them.
+  std::string quantize_into(const fs::path& fp32, const fs::path& out) {
+    fs::create_directories(out);
+    for (const auto& e : fs::directory_iterator(fp32))
+      if (e.is_regular_file() && e.path().filename() != "model.onnx")
+        fs::copy_file(e.path(), out / e.path().filename(), fs::copy_options::overwrite_existing);
+    const fs::path optimized = o_.work / "model-optimized.onnx";
+    const auto opt = optimize_model(fp32 / "model.onnx", optimized, OptimizeOptions{});
+    QuantizeOptions qo;
+    qo.target = parse_int8_target(spec_.int8_target);
+    const auto q = quantize_model(optimized, out / "model.onnx", qo);
+    return fmt::format("optimized ({} -> {} nodes), int8 {} ({} MatMuls) -> {}", opt.nodes_before, opt.nodes_after,
+                       spec_.int8_target, q.matmuls_quantized, q.output.string());
   }
 
   void encode_corpus() {

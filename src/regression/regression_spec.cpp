@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "splade/error.h"
+#include "splade/quantize.h"
 #include "splade/regression.h"
 
 namespace splade::regression {
@@ -119,6 +120,16 @@ RegressionSpec load_regression(const std::filesystem::path& path) {
   } else if (model["onnx"]) {
     r.fail("model.onnx", "only a random-weight or huggingface model is converted to ONNX (kind is " + s.model_kind + ")");
   }
+  s.int8_target = r.text(model, "int8", "model", false);
+  if (!s.int8_target.empty()) {
+    if (s.model_kind != "random-weight" && s.model_kind != "huggingface")
+      r.fail("model.int8", "only a checkpoint the runner converts is quantized (kind is " + s.model_kind + ")");
+    try {
+      parse_int8_target(s.int8_target);
+    } catch (const Error& e) {
+      r.fail("model.int8", e.what());
+    }
+  }
   if (s.model_kind == "onnx") s.model_vocab = r.text(model, "vocab", "model", false);
   else if (model["vocab"]) r.fail("model.vocab", "only for kind onnx (the tokenizer of an ONNX file)");
 
@@ -165,6 +176,10 @@ RegressionSpec load_regression(const std::filesystem::path& path) {
   }
   s.tolerance = r.number<double>(root, "tolerance", "", true, 0.0);
   if (!(s.tolerance >= 0)) r.fail("tolerance", "expected a number >= 0");
+  const std::string check = r.text(root, "check", "", false);
+  if (check == "at-least") s.check = RegressionSpec::Check::kAtLeast;
+  else if (!check.empty() && check != "within-tolerance")
+    r.fail("check", "expected within-tolerance or at-least, found '" + check + "'");
 
   const YAML::Node expected = r.child(root, "expected", "", true);
   s.expected_tool = r.text(expected, "tool", "expected", true);

@@ -6,12 +6,14 @@
 #include <set>
 
 #include "support/error_message.h"
+#include "collections/beir_collection.h"
 #include "collections/smart_format.h"
 #include "collections/source_text.h"
 #include "collections/trec_sgml.h"
 #include "splade/collections.h"
 #include "splade/error.h"
 #include "support/cli_runner.h"
+#include "support/gzip_file.h"
 #include "support/temp_dir.h"
 
 using namespace splade;
@@ -33,6 +35,39 @@ TEST(Collections, CountsAsTheDataReadmeStates) {
     for (const auto& d : c.documents) docs.insert(d.id);
     for (const auto& q : c.qrels) EXPECT_TRUE(docs.count(q.docno)) << w.name << " qrels name unknown document " << q.docno;
   }
+}
+
+TEST(Collections, BeirSciFactAsTheDataReadmeStates) {
+  // ../shared/data/README.md: SciFact, 5,183 documents, 300 test topics; BEIR's qrels.
+  const TestCollection c = load_collection("scifact", SPLADE_SHARED_DATA_DIR);
+  EXPECT_EQ(c.documents.size(), 5183u);
+  EXPECT_EQ(c.topics.size(), 300u);
+  std::set<std::string> docs;
+  for (const auto& d : c.documents) docs.insert(d.id);
+  for (const auto& q : c.qrels) EXPECT_TRUE(docs.count(q.docno)) << "qrels name unknown document " << q.docno;
+}
+
+TEST(Collections, BeirTextIsTitleSpaceTextVerbatim) {
+  splade::testing::TempDir dir;
+  splade::testing::write_gzip(dir / "corpus.beir-v1.0.0-toy.jsonl.gz",
+                              "{\"_id\": \"d1\", \"title\": \"T  one\", \"text\": \"body\\nline\"}\n"
+                              "{\"_id\": \"d2\", \"title\": \"\", \"text\": \"only text\"}\n"
+                              "{\"_id\": \"d3\", \"title\": \"only title\", \"text\": \"\"}\n");
+  splade::testing::write_gzip(dir / "topics.beir-v1.0.0-toy.test.tsv.gz", "q1\tfirst query\n");
+  splade::testing::write_bytes(dir / "qrels.beir-v1.0.0-toy.test.txt", "q1 0 d2 1\n");
+  const TestCollection c = load_beir("toy", dir.path());
+  ASSERT_EQ(c.documents.size(), 3u);
+  EXPECT_EQ(c.documents[0].text, "T  one body\nline");  // as record_reader joins a BEIR record
+  EXPECT_EQ(c.documents[1].text, "only text");
+  EXPECT_EQ(c.documents[2].text, "only title");
+  ASSERT_EQ(c.topics.size(), 1u);
+  EXPECT_EQ(c.topics[0].text, "first query");
+  ASSERT_EQ(c.qrels.size(), 1u);
+  EXPECT_EQ(c.qrels[0].docno, "d2");
+  splade::testing::write_gzip(dir / "corpus.beir-v1.0.0-bad.jsonl.gz", "{\"title\": \"no id\"}\n");
+  EXPECT_NE(error_of([&] { load_beir("bad", dir.path()); }).find("corpus.beir-v1.0.0-bad.jsonl.gz:1: no \"_id\" field"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { load_beir("absent", dir.path()); }).find("no such file"), std::string::npos);
 }
 
 TEST(Collections, SmartFormatRules) {
@@ -64,7 +99,7 @@ TEST(Collections, HtmlText) {
 
 TEST(Collections, UnknownNameAndCliExport) {
   EXPECT_EQ(error_of([] { load_collection("trec7", SPLADE_SHARED_DATA_DIR); }),
-            "unknown collection 'trec7' (expected cacm, vaswani, cranfield or cisi)");
+            "unknown collection 'trec7' (expected cacm, vaswani, cranfield, cisi or scifact)");
   splade::testing::TempDir dir;
   auto r = splade::testing::run_cli({"collection", "export", "cisi", "--data", SPLADE_SHARED_DATA_DIR, "-o", dir.path().string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;

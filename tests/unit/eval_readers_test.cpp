@@ -8,6 +8,7 @@
 #include "splade/error.h"
 #include "splade/evaluator.h"
 #include "support/cli_runner.h"
+#include "support/gzip_file.h"
 #include "support/temp_dir.h"
 
 using namespace splade;
@@ -51,9 +52,7 @@ TEST(EvalReaders, GzipInputIsReadAndTruncatedGzipIsAnError) {
   TempDir dir;
   const std::string text = "1 0 d1 1\n1 0 d2 0\n";
   const auto path = dir / "q.txt.gz";
-  gzFile f = gzopen(path.c_str(), "wb");
-  gzwrite(f, text.data(), static_cast<unsigned>(text.size()));
-  gzclose(f);
+  splade::testing::write_gzip(path, text);
   EXPECT_EQ(read_qrels(path).queries.at("1").size(), 2u);
   const std::string bytes = splade::testing::read_bytes(path);
   splade::testing::write_bytes(dir / "cut.gz", bytes.substr(0, bytes.size() - 12));

@@ -9,6 +9,7 @@
 
 #include "splade/error.h"
 #include "splade/index.h"
+#include "support/gzip_file.h"
 #include "support/temp_dir.h"
 
 namespace splade {
@@ -18,12 +19,6 @@ using testing::read_bytes;
 using testing::TempDir;
 using testing::write_bytes;
 
-void write_gz(const std::filesystem::path& path, const std::string& text) {
-  gzFile f = gzopen(path.c_str(), "wb");
-  ASSERT_NE(f, nullptr);
-  ASSERT_EQ(gzwrite(f, text.data(), static_cast<unsigned>(text.size())), static_cast<int>(text.size()));
-  gzclose(f);
-}
 
 std::string index_bytes(const std::filesystem::path& dir) {
   std::string all;
@@ -147,10 +142,10 @@ TEST(IndexFormat, SameBytesFromPlainGzipFolderAndThreads) {
   }
   TempDir dir;
   write_bytes(dir / "all.jsonl", part1 + part2);
-  write_gz(dir / "all.jsonl.gz", part1 + part2);
+  testing::write_gzip(dir / "all.jsonl.gz", part1 + part2);
   std::filesystem::create_directories(dir / "folder");
   write_bytes(dir / "folder/part-1.jsonl", part1);
-  write_gz(dir / "folder/part-2.jsonl.gz", part2);
+  testing::write_gzip(dir / "folder/part-2.jsonl.gz", part2);
   write_bytes(dir / "folder/README.txt", "not a collection file");
   build_index_from_json_vectors(dir / "all.jsonl", dir / "i1");
   build_index_from_json_vectors(dir / "all.jsonl.gz", dir / "i2");
@@ -172,7 +167,7 @@ TEST(IndexFormat, BadCollectionsNameFileAndLine) {
   write_bytes(dir / "novec.jsonl", "{\"id\": \"a\"}\n");
   write_bytes(dir / "dup.jsonl", "{\"id\": \"a\", \"vector\": {\"x\": 1}}\n{\"id\": \"a\", \"vector\": {\"x\": 1}}\n");
   std::string gz_bytes;
-  write_gz(dir / "ok.jsonl.gz", std::string(5000, ' ') + "{\"id\": \"a\", \"vector\": {\"x\": 1}}\n");
+  testing::write_gzip(dir / "ok.jsonl.gz", std::string(5000, ' ') + "{\"id\": \"a\", \"vector\": {\"x\": 1}}\n");
   gz_bytes = read_bytes(dir / "ok.jsonl.gz");
   write_bytes(dir / "truncated.jsonl.gz", gz_bytes.substr(0, gz_bytes.size() - 12));
   const std::vector<std::pair<std::string, std::string>> cases = {

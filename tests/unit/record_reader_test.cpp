@@ -5,6 +5,7 @@
 #include "common/gz_line_reader.h"
 #include "encode/record_reader.h"
 #include "splade/error.h"
+#include "support/gzip_file.h"
 #include "support/temp_dir.h"
 
 namespace splade::encode {
@@ -13,11 +14,6 @@ namespace {
 using splade::testing::TempDir;
 using splade::testing::write_bytes;
 
-void write_gz(const std::filesystem::path& path, const std::string& text) {
-  gzFile f = gzopen(path.c_str(), "wb");
-  gzwrite(f, text.data(), static_cast<unsigned>(text.size()));
-  gzclose(f);
-}
 
 std::vector<Record> read_all(const std::string& path, InputFormat format = InputFormat::kAuto) {
   RecordReader reader(path, format);
@@ -33,7 +29,7 @@ TEST(RecordReader, AnseriniBeirAndTsvGiveTheSameRecords) {
   write_bytes(dir / "b.jsonl",
               "{\"_id\": \"d1\", \"title\": \"first\", \"text\": \"text\"}\n{\"_id\": \"d2\", \"title\": \"\", \"text\": \"second\"}\n");
   write_bytes(dir / "c.tsv", "d1\tfirst text\nd2\tsecond\n");
-  write_gz(dir / "d.tsv.gz", "d1\tfirst text\r\nd2\tsecond");  // CRLF and no final newline
+  splade::testing::write_gzip(dir / "d.tsv.gz", "d1\tfirst text\r\nd2\tsecond");  // CRLF and no final newline
   for (const char* name : {"a.jsonl", "b.jsonl", "c.tsv", "d.tsv.gz"}) {
     auto recs = read_all((dir / name).string());
     ASSERT_EQ(recs.size(), 2u) << name;
@@ -104,7 +100,7 @@ TEST(GzLineReader, TruncatedGzipIsAnErrorNotShortData) {
   TempDir dir;
   std::string text;
   for (int i = 0; i < 20000; ++i) text += "line " + std::to_string(i) + " with some text to compress\n";
-  write_gz(dir / "full.gz", text);
+  splade::testing::write_gzip(dir / "full.gz", text);
   const std::string gz = splade::testing::read_bytes(dir / "full.gz");
   write_bytes(dir / "cut.gz", gz.substr(0, gz.size() / 2));
   GzLineReader full((dir / "full.gz").string());

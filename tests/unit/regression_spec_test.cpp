@@ -150,6 +150,29 @@ TEST(RegressionSpec, MalformedFilesNameTheField) {
   EXPECT_EQ(load_error(replaced(kValid, "documents: 3", "documents: 0")), "field 'corpus.documents': expected a positive count");
   EXPECT_EQ(load_error(replaced(kValid, "tolerance: 0.0001", "tolerance: -1")), "field 'tolerance': expected a number >= 0");
   EXPECT_NE(load_error("name: [unclosed\n").find("not valid YAML"), std::string::npos);
+  EXPECT_EQ(load_error(replaced(kValid, "tolerance: 0.0001", "tolerance: 0.0001\ncheck: atleast")),
+            "field 'check': expected within-tolerance or at-least, found 'atleast'");
+  EXPECT_EQ(load_error(replaced(kValid, "  kind: random-weight\n", "  kind: random-weight\n  int8: avx9\n")).substr(0, 18),
+            "field 'model.int8'");
+}
+
+TEST(RegressionSpec, AtLeastPassesAFigureAboveTheExpectedOne) {
+  TempDir dir;
+  splade::testing::write_bytes(dir / "r.yaml", replaced(kValid, "tolerance: 0.0001", "tolerance: 0.0001\ncheck: at-least"));
+  auto spec = regression::load_regression(dir / "r.yaml");
+  ASSERT_EQ(spec.check, regression::RegressionSpec::Check::kAtLeast);
+  const auto qrels = eval::parse_qrels("1 0 a 1\n1 0 b 0\n2 0 c 1\n", "q");
+  const auto run = eval::parse_run("1 Q0 b 1 2 t\n1 Q0 a 2 1 t\n2 Q0 x 1 1 t\n", "r");
+  for (auto& m : spec.metrics)
+    for (const auto& v : eval::evaluate(qrels, run, regression::parse_trec_eval_args(m.trec_eval)).summary)
+      if (v.name == m.name) m.expected = v.value;
+  spec.metrics[0].expected -= 0.1;                     // ours is far better: passes
+  spec.metrics[1].expected += spec.tolerance / 2;      // a shortfall within the tolerance: passes
+  EXPECT_TRUE(regression::check_run(spec, qrels, run).passed()) << regression::check_run(spec, qrels, run).text();
+  spec.metrics[1].expected += 2 * spec.tolerance;      // short by more than the tolerance: fails
+  const auto report = regression::check_run(spec, qrels, run);
+  EXPECT_FALSE(report.outcomes[1].ok);
+  EXPECT_NE(report.text().find("expected >= "), std::string::npos) << report.text();
 }
 
 TEST(RegressionSpec, CheckRunComparesWithinTolerance) {

@@ -14,13 +14,13 @@ void add_collection_command(CLI::App& app, CommandTable& table) {
     std::string name, data = "../shared/data", out;
   };
   auto args = std::make_shared<Args>();
-  CLI::App* sub = app.add_subcommand("collection", "The small test collections (CACM, Vaswani, Cranfield, CISI)");
+  CLI::App* sub = app.add_subcommand("collection", "The small test collections (CACM, Vaswani, Cranfield, CISI) and BEIR SciFact");
   sub->require_subcommand(1);
-  const std::string names = "cacm, vaswani, cranfield or cisi";
+  const std::string names = "cacm, vaswani, cranfield, cisi or scifact";
 
   CLI::App* exp = sub->add_subcommand("export", "Write corpus.jsonl ({\"id\",\"contents\"}), topics.tsv and qrels.txt");
   exp->add_option("name", args->name, names)->required();
-  exp->add_option("--data", args->data, "The shared data folder holding collections/ (default ../shared/data)");
+  exp->add_option("--data", args->data, "The shared data folder holding collections/ and beir/ (default ../shared/data)");
   exp->add_option("-o,--output", args->out, "Output folder")->required();
   table.add(exp, [args]() {
     const auto c = collections::load_collection(args->name, args->data);
@@ -33,7 +33,7 @@ void add_collection_command(CLI::App& app, CommandTable& table) {
 
   CLI::App* stats = sub->add_subcommand("stats", "Count documents, topics, judgments and judged topics");
   stats->add_option("name", args->name, names)->required();
-  stats->add_option("--data", args->data, "The shared data folder holding collections/ (default ../shared/data)");
+  stats->add_option("--data", args->data, "The shared data folder holding collections/ and beir/ (default ../shared/data)");
   table.add(stats, [args]() {
     const auto c = collections::load_collection(args->name, args->data);
     std::set<std::string> judged, relevant;
