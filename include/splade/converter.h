@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,12 +18,25 @@ enum class ConvertHead {
   kSpladePooled,  // sparse_vector [batch, vocab]: max over tokens of log1p(relu(logits)) * mask
 };
 
+// The SPLADE pooling of the splade and splade-pooled heads, as sentence-transformers'
+// SpladePooling names it (1_SpladePooling/config.json): the activation of each token's logits,
+// masked, then a max or a sum over the tokens. The seed's (and SPLADE++'s) is max + relu.
+struct SpladePooling {
+  enum class Strategy { kMax, kSum } strategy = Strategy::kMax;
+  // kRelu: log1p(relu(x)); kLog1pRelu: log1p(log1p(relu(x))) (OpenSearch's SPLADE models).
+  enum class Activation { kRelu, kLog1pRelu } activation = Activation::kRelu;
+  std::string describe() const;  // "max of log1p(relu(x))", ...
+};
+
 const char* head_name(ConvertHead head);  // "hidden", "logits", "splade", "splade-pooled"
 // Throws splade::Error(kInvalidArgument) for any other name.
 ConvertHead parse_head(const std::string& name);
 
 struct ConvertOptions {
   ConvertHead head = ConvertHead::kSplade;
+  // Unset: what the model directory declares (a sentence-transformers SparseEncoder's
+  // modules.json + 1_SpladePooling/config.json), else the seed's max + relu.
+  std::optional<SpladePooling> pooling;
   int opset = 17;                     // 17 (native LayerNormalization) or 14 (decomposed)
   bool validate = true;               // run ONNX Runtime vs the reference forward pass
   std::string text = "what is AI?";   // the first validation input
@@ -43,6 +57,7 @@ struct ConvertReport {
   std::filesystem::path model_path;  // OUT_DIR/model.onnx
   std::string model_type;            // "bert" | "distilbert"
   std::string head;
+  std::string pooling;          // splade heads: SpladePooling::describe() and where it came from
   int opset = 0;
   std::string weights;          // the weights file(s) read
   std::string weights_sha256;   // of the weights file bytes (shards concatenated in name order)

@@ -11,6 +11,7 @@
 #include "convert/validate.h"
 #include "convert/validation_inputs.h"
 #include "hf/config.h"
+#include "hf/sentence_transformers.h"
 #include "hf/weights.h"
 #include "onnx/model_io.h"
 #include "splade/error.h"
@@ -79,6 +80,11 @@ void publish(const fs::path& tmp, const fs::path& out) {
 
 }  // namespace
 
+std::string SpladePooling::describe() const {
+  const char* f = activation == Activation::kRelu ? "log1p(relu(x))" : "log1p(log1p(relu(x)))";
+  return std::string(strategy == Strategy::kMax ? "max" : "sum") + " of " + f;
+}
+
 ConvertReport convert_model(const fs::path& model_dir, const fs::path& out_dir, const ConvertOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
   std::error_code ec;
@@ -88,14 +94,22 @@ ConvertReport convert_model(const fs::path& model_dir, const fs::path& out_dir, 
     throw Error(ErrorCode::kInvalidArgument, "--opset " + std::to_string(options.opset) + ": expected 17 (default) or 14");
   if (!(options.atol >= 0)) throw Error(ErrorCode::kInvalidArgument, "--atol must be a non-negative number");
 
-  const auto config = hf::read_config(model_dir / "config.json");
-  const auto store = hf::open_weights(model_dir);
-  const auto spec = convert::describe_model(config, store);
-  const auto vocab = convert::read_vocab(model_dir);
+  // A sentence-transformers SparseEncoder: its transformer folder, and the pooling it declares.
+  const auto st = hf::read_sparse_encoder_layout(model_dir);
+  const fs::path& checkpoint = st ? st->transformer_dir : model_dir;
+  SpladePooling pooling = options.pooling.value_or(st ? st->pooling : SpladePooling{});
+  const std::string pooling_source = options.pooling ? "as asked" : st ? st->pooling_source : "the seed's";
 
+  const auto config = hf::read_config(checkpoint / "config.json");
+  const auto store = hf::open_weights(checkpoint);
+  const auto spec = convert::describe_model(config, store);
+  const auto vocab = convert::read_vocab(checkpoint);
+
+  const bool splade_head = options.head == ConvertHead::kSplade || options.head == ConvertHead::kSpladePooled;
   ConvertReport report;
   report.model_type = config.model_type;
   report.head = head_name(options.head);
+  if (splade_head) report.pooling = pooling.describe() + " (" + pooling_source + ")";
   report.opset = options.opset;
   report.weights = store.label();
   // The checksum reads the weight files once more; it runs beside the graph building.
@@ -104,7 +118,7 @@ ConvertReport convert_model(const fs::path& model_dir, const fs::path& out_dir, 
 
   std::string weight_files;
   for (const auto& f : store.files()) weight_files += (weight_files.empty() ? "" : ",") + f.filename().string();
-  const std::map<std::string, std::string> metadata = {
+  std::map<std::string, std::string> metadata = {
       {"model_type", config.model_type},
       {"num_heads", std::to_string(config.num_heads)},
       {"hidden_size", std::to_string(config.hidden_size)},
@@ -112,6 +126,7 @@ ConvertReport convert_model(const fs::path& model_dir, const fs::path& out_dir, 
       {"source_weights", weight_files},
       {"converter", "splade.cpp " + version()},
   };
+  if (splade_head) metadata["splade_pooling"] = pooling.describe();
 
   const fs::path out = out_dir.has_filename() ? out_dir : out_dir.parent_path();
   {
@@ -132,7 +147,7 @@ ConvertReport convert_model(const fs::path& model_dir, const fs::path& out_dir, 
 
   const auto model_path = tmp.path() / "model.onnx";
   {
-    auto model = convert::build_onnx_model(spec, store, options.head, options.opset, metadata);
+    auto model = convert::build_onnx_model(spec, store, options.head, options.opset, metadata, pooling);
     report.weights_sha256 = checksum.get();
     auto* sha = model.add_metadata_props();
     sha->set_key("source_weights_sha256");
@@ -141,13 +156,13 @@ ConvertReport convert_model(const fs::path& model_dir, const fs::path& out_dir, 
     report.initializer_count = model.graph().initializer_size();
     onnxio::save_model(model, model_path);
   }  // the ModelProto (a full copy of the weights) is freed before validation
-  convert::write_tokenizer_files(model_dir, tmp.path(), vocab);
+  convert::write_tokenizer_files(checkpoint, tmp.path(), vocab);
   report.convert_seconds = seconds_since(t0);
 
   if (options.validate) {
     const auto t1 = std::chrono::steady_clock::now();
-    const auto inputs = convert::validation_inputs(options.text, model_dir, vocab, config);
-    auto run = convert::validate_model(model_path, spec, store, options.head, inputs, options.threads);
+    const auto inputs = convert::validation_inputs(options.text, checkpoint, vocab, config);
+    auto run = convert::validate_model(model_path, spec, store, options.head, pooling, inputs, options.threads);
     report.validation = std::move(run.cases);
     report.reference_seconds = run.reference_seconds;
     report.onnxruntime_seconds = run.onnxruntime_seconds;

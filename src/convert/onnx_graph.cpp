@@ -190,7 +190,7 @@ class EncoderWriter {
 }  // namespace
 
 onnx::ModelProto build_onnx_model(const ModelSpec& spec, const hf::TensorStore& store, ConvertHead head, int opset,
-                                  const std::map<std::string, std::string>& metadata) {
+                                  const std::map<std::string, std::string>& metadata, const SpladePooling& pooling) {
   if (opset < 14 || opset > 21)
     throw Error(ErrorCode::kInvalidArgument, "--opset " + std::to_string(opset) + ": expected 14 to 21 (17 is the default)");
   const bool needs_mlm = head != ConvertHead::kHidden;
@@ -245,28 +245,41 @@ onnx::ModelProto build_onnx_model(const ModelSpec& spec, const hf::TensorStore& 
     }
     case ConvertHead::kSplade:
     case ConvertHead::kSpladePooled: {
-      // Pool first (ARCHITECTURE.md, "The SPLADE head"): max_t log1p(relu(x_t + b)) * m_t
-      // equals log1p(relu(max over unmasked t of x_t + b)), because log1p(relu(.)) and the
-      // rounding of "+ b" are monotonic and every seed term is >= 0 (a masked term is 0). So
-      // the [batch, sequence, vocab] product is passed over twice (a penalty add, ReduceMax)
-      // instead of six times, and the bias and activation run on [batch, vocab] only.
-      // Padding gets x + (-1e30), which rounds to -1e30 for any logit (|x| << 1e22), and
-      // unmasked x + 0 is x exactly; an all-masked row pools to -1e30 + b, which relu makes 0,
-      // as the seed's masked max does. (Add is measured 1.6x faster than Where(mask, x, -inf)
-      // in ONNX Runtime 1.20.)
-      const auto [projection, bias] = w.mlm_projection(hidden);
+      const bool twice = pooling.activation == SpladePooling::Activation::kLog1pRelu;
+      auto log1p = [&](const std::string& x, const std::string& name) {
+        return b.op("Log", name + "/Log", {b.op("Add", name + "/Add", {x, b.scalar(name + "/one", 1.0f)})});
+      };
       const auto mask3 = b.op("Unsqueeze", "/splade/mask/Unsqueeze",
                               {"attention_mask", b.int64_tensor("/splade/mask/axes", {1}, {-1})});
       const auto maskf = b.op("Cast", "/splade/mask/Cast", {mask3}, {attr_i("to", kFloat)});  // [batch, seq, 1]
-      const auto off = b.op("Sub", "/splade/mask/Sub", {maskf, b.scalar("/splade/mask/one", 1.0f)});
-      const auto penalty = b.op("Mul", "/splade/mask/Penalty", {off, b.scalar("/splade/mask/big", 1e30f)});
-      const auto masked = b.op("Add", "/splade/mask/Add", {projection, penalty});
-      const auto max_raw = b.op("ReduceMax", "/splade/ReduceMax", {masked},
-                                {attr_ints("axes", {1}), attr_i("keepdims", 0)});  // [batch, vocab]
-      const auto biased = b.op("Add", "/splade/bias/Add", {max_raw, bias});
-      const auto relu = b.op("Relu", "/splade/Relu", {biased});
-      const auto plus1 = b.op("Add", "/splade/log1p/Add", {relu, b.scalar("/splade/one", 1.0f)});
-      const auto pooled = b.op("Log", "/splade/log1p/Log", {plus1});
+      std::string pooled;  // [batch, vocab]
+      if (pooling.strategy == SpladePooling::Strategy::kMax) {
+        // Pool first (ARCHITECTURE.md, "The SPLADE head"): max_t f(x_t + b) * m_t, f = log1p(relu)
+        // (or log1p twice), equals f(max over unmasked t of x_t + b), because f and the
+        // rounding of "+ b" are monotonic and every seed term is >= 0 (a masked one is 0). So
+        // the [batch, sequence, vocab] product is passed over twice (a penalty add, ReduceMax)
+        // instead of six times, and the bias and activation run on [batch, vocab] only.
+        // Padding gets x + (-1e30), which rounds to -1e30 for any logit (|x| << 1e22), and
+        // unmasked x + 0 is x exactly; an all-masked row pools to -1e30 + b, which relu makes
+        // 0, as the seed's masked max does. (Add is measured 1.6x faster than Where(mask, x,
+        // -inf) in ONNX Runtime 1.20.)
+        const auto [projection, bias] = w.mlm_projection(hidden);
+        const auto off = b.op("Sub", "/splade/mask/Sub", {maskf, b.scalar("/splade/mask/one", 1.0f)});
+        const auto penalty = b.op("Mul", "/splade/mask/Penalty", {off, b.scalar("/splade/mask/big", 1e30f)});
+        const auto masked = b.op("Add", "/splade/mask/Add", {projection, penalty});
+        const auto max_raw = b.op("ReduceMax", "/splade/ReduceMax", {masked}, {attr_ints("axes", {1}), attr_i("keepdims", 0)});
+        const auto relu = b.op("Relu", "/splade/Relu", {b.op("Add", "/splade/bias/Add", {max_raw, bias})});
+        pooled = log1p(relu, "/splade/log1p");
+        if (twice) pooled = log1p(pooled, "/splade/log1p_1");
+      } else {
+        // Sum pooling, as sentence-transformers' SpladePooling: f(x_t * m_t) summed over t.
+        const auto logits = w.mlm_head(hidden, "");
+        const auto relu = b.op("Relu", "/splade/Relu", {b.op("Mul", "/splade/mask/Mul", {logits, maskf})});
+        auto act = log1p(relu, "/splade/log1p");
+        if (twice) act = log1p(act, "/splade/log1p_1");
+        pooled = b.op("ReduceSum", "/splade/ReduceSum", {act, b.int64_tensor("/splade/sum/axes", {1}, {1})},
+                      {attr_i("keepdims", 0)});
+      }
       const auto type_sum = b.op("ReduceSum", "/splade/dummy/ReduceSum", {"token_type_ids"}, {attr_i("keepdims", 0)});
       const auto type_sum_f = b.op("Cast", "/splade/dummy/Cast", {type_sum}, {attr_i("to", kFloat)});
       const auto dummy = b.op("Mul", "/splade/dummy/Mul", {type_sum_f, b.scalar("/splade/dummy/zero", 0.0f)});

@@ -24,7 +24,9 @@ namespace splade::convert {
 //   gelu_tanh:  0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))
 // Weights are read from `store` as fp32 (MatMul weights transposed to [in, out]) and each
 // tensor's file pages are released after it is copied. `metadata` goes to metadata_props.
+// The splade heads pool as `pooling` says (max: the pool-first form, see ARCHITECTURE.md).
 onnx::ModelProto build_onnx_model(const ModelSpec& spec, const hf::TensorStore& store, ConvertHead head, int opset,
-                                  const std::map<std::string, std::string>& metadata);
+                                  const std::map<std::string, std::string>& metadata,
+                                  const SpladePooling& pooling = SpladePooling{});
 
 }  // namespace splade::convert

@@ -225,16 +225,24 @@ std::vector<double> ReferenceModel::logits(const std::vector<double>& hidden, st
   return apply(decoder_, t, rows);
 }
 
-std::vector<double> ReferenceModel::splade_pooled(const std::vector<double>& logits, const TokenBatch& in) const {
+std::vector<double> ReferenceModel::splade_pooled(const std::vector<double>& logits, const TokenBatch& in,
+                                                  const SpladePooling& pooling) const {
   const auto V = spec_.config.vocab_size;
+  const bool sum = pooling.strategy == SpladePooling::Strategy::kSum;
+  const bool twice = pooling.activation == SpladePooling::Activation::kLog1pRelu;
   std::vector<double> pooled(static_cast<size_t>(in.batch * V), 0.0);
   for (std::int64_t b = 0; b < in.batch; ++b) {
     double* out = pooled.data() + b * V;
-    for (std::int64_t v = 0; v < V; ++v) out[v] = -std::numeric_limits<double>::infinity();
+    if (!sum)
+      for (std::int64_t v = 0; v < V; ++v) out[v] = -std::numeric_limits<double>::infinity();
     for (std::int64_t s = 0; s < in.seq; ++s) {
       const double m = static_cast<double>(in.attention_mask[b * in.seq + s]);
       const double* l = logits.data() + (b * in.seq + s) * V;
-      for (std::int64_t v = 0; v < V; ++v) out[v] = std::max(out[v], std::log1p(std::max(l[v], 0.0)) * m);
+      for (std::int64_t v = 0; v < V; ++v) {
+        double a = std::log1p(std::max(l[v] * m, 0.0));
+        if (twice) a = std::log1p(a);
+        out[v] = sum ? out[v] + a : std::max(out[v], a);
+      }
     }
   }
   return pooled;

@@ -4,6 +4,8 @@
 // the written graph, not the other way round.
 #pragma once
 
+#include "splade/converter.h"
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -32,7 +34,10 @@ class ReferenceModel {
   // The masked-LM head: [rows, hidden] -> logits [rows, vocab].
   std::vector<double> logits(const std::vector<double>& hidden, std::int64_t rows) const;
   // SPLADE pooling of the logits: max over tokens of log1p(relu(logit)) * mask -> [batch, vocab].
-  std::vector<double> splade_pooled(const std::vector<double>& logits, const TokenBatch& in) const;
+  // The seed's formulation, literally: f(logits * mask) per token (f = log1p(relu), or log1p
+  // twice), then the max (or the sum) over the tokens; [batch, vocab].
+  std::vector<double> splade_pooled(const std::vector<double>& logits, const TokenBatch& in,
+                                    const SpladePooling& pooling) const;
 
  private:
   struct Linear {

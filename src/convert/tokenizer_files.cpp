@@ -51,7 +51,9 @@ std::vector<std::string> read_vocab(const fs::path& dir) {
     }
     return vocab;
   }
-  throw Error(ErrorCode::kNotFound, dir.string() + ": no tokenizer.json or vocab.txt (the converted model needs its vocabulary)");
+  throw Error(ErrorCode::kNotFound, dir.string() +
+                                        ": no tokenizer.json or vocab.txt (expected the model's WordPiece vocabulary: "
+                                        "a Hugging Face tokenizer.json, or BERT's vocab.txt)");
 }
 
 void write_tokenizer_files(const fs::path& model_dir, const fs::path& out_dir, const std::vector<std::string>& vocab) {

@@ -68,6 +68,7 @@ ValidationCaseResult compare(const std::vector<float>& a, const std::vector<doub
 
 ValidationRun validate_model(const std::filesystem::path& model_path, const ModelSpec& spec,
                                                  const hf::TensorStore& store, ConvertHead head,
+                                                 const SpladePooling& pooling,
                                                  const std::vector<ValidationInput>& inputs, int threads) {
   const bool splade = head == ConvertHead::kSplade || head == ConvertHead::kSpladePooled;
   const bool use_types = !splade && spec.has_token_types();
@@ -90,7 +91,7 @@ ValidationRun validate_model(const std::filesystem::path& model_path, const Mode
         }
         auto logits = ref.logits(h, run.batch * run.seq);
         if (head == ConvertHead::kLogits) job.expected.push_back(std::move(logits));
-        else job.expected.push_back(ref.splade_pooled(logits, run));
+        else job.expected.push_back(ref.splade_pooled(logits, run, pooling));
       }
       jobs.push_back(std::move(job));
     }

@@ -23,6 +23,7 @@ struct ValidationRun {
 };
 ValidationRun validate_model(const std::filesystem::path& model_path, const ModelSpec& spec,
                                                  const hf::TensorStore& store, ConvertHead head,
+                                                 const SpladePooling& pooling,
                                                  const std::vector<ValidationInput>& inputs, int threads);
 
 // The figures of one comparison (also used by tests): max and mean |a - b| and the seed's

@@ -110,7 +110,8 @@ ModelConfig parse_config(const std::string& text, const std::string& label) {
     c.activation = parse_activation(j, "activation", label, c.activation_name);
   } else {
     fail(ErrorCode::kUnsupported, label, "model_type '" + c.model_type +
-                                             "' is not supported; expected \"bert\" or \"distilbert\"");
+                                             "' is not supported; expected \"bert\" or \"distilbert\" (BertForMaskedLM, DistilBertForMaskedLM "
+                                             "and their bare encoders)");
   }
   if (c.hidden_size % c.num_heads != 0)
     fail(ErrorCode::kCorrupt, label, "hidden size " + std::to_string(c.hidden_size) + " is not a multiple of the " +
@@ -120,7 +121,9 @@ ModelConfig parse_config(const std::string& text, const std::string& label) {
 
 ModelConfig read_config(const std::filesystem::path& config_json) {
   std::ifstream in(config_json, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kNotFound, config_json.string() + ": cannot open (is this a Hugging Face model directory?)");
+  if (!in) throw Error(ErrorCode::kNotFound, config_json.string() +
+                                            ": cannot open (expected a Hugging Face model directory: config.json, "
+                                            "model.safetensors or pytorch_model.bin, tokenizer.json or vocab.txt)");
   std::stringstream ss;
   ss << in.rdbuf();
   return parse_config(ss.str(), config_json.string());

@@ -49,6 +49,7 @@ void add_convert_command(CLI::App& app, CommandTable& table) {
                              args->model_dir, r.model_type, r.weights, r.tied_decoder ? ", tied decoder" : "", r.head,
                              r.opset, r.node_count, r.initializer_count, r.convert_seconds);
     std::cout << "weights sha256 " << r.weights_sha256 << "\n";
+    if (!r.pooling.empty()) std::cout << "pooling " << r.pooling << "\n";
     if (r.validated) {
       std::cout << fmt::format("validation, ONNX Runtime vs reference forward pass ({:.2f} s: reference {:.2f} s, "
                                "ONNX Runtime {:.2f} s):\n",
