@@ -1,4 +1,4 @@
-"""The real client: Anserini's own SPLADE++ ED query encoder (io.anserini.encoder.sparse.
+"""The real client, on a random-weight model and on SPLADE-tiny (trained): Anserini's own SPLADE++ ED query encoder (io.anserini.encoder.sparse.
 SpladePlusPlusEnsembleDistilEncoder from the pinned 1.5.0 fatjar: DJL's BertFullTokenizer, ONNX
 Runtime for Java, Math.round(w / 5 * 256)) loads OUR converted model through `splade export
 anserini` and must give the same token -> integer-weight maps as `splade encode --queries
@@ -93,9 +93,15 @@ def read_anserini(path):
     return out
 
 
-def test_anserini_encoder_matches_splade_encode(splade_bin, shared_data, make_model, anserini, tmp_path):
+@pytest.mark.parametrize("which", ["random-weight", "splade-tiny"])
+def test_anserini_encoder_matches_splade_encode(splade_bin, shared_data, make_model, anserini, tmp_path, which):
     java, jar = anserini
-    hf = make_model("anserini-bert-tiny", "--size", "tiny", "--weights", "safetensors")
+    if which == "splade-tiny":  # the trained default model, as scripts/fetch_splade_tiny.sh installs it
+        hf = os.path.join(ROOT, "models", "splade-tiny")
+        if not os.path.isfile(os.path.join(hf, "model.safetensors")):
+            pytest.fail(f"{hf} is missing: scripts/setup.sh fetches it")
+    else:
+        hf = make_model("anserini-bert-tiny", "--size", "tiny", "--weights", "safetensors")
     model = tmp_path / "model"
     run_splade(splade_bin, "convert", hf, "-o", str(model), "--head", "splade")
 
