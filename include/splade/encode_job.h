@@ -32,6 +32,10 @@ struct EncodeJobOptions {
   bool resume = false;               // continue <output>.partial
   bool allow_empty = true;           // encode blank texts ([CLS] [SEP] only), as Pyserini does
                                      // (Cranfield, CISI have some); false: they are bad records
+  // Also write the same records' float weights here (kJsonFloat, the same lines as a
+  // --output-format jsonl-float run), from the same model runs: impacts and the floats they
+  // were rounded from, in one pass. Empty: none. Written and resumed like `output`.
+  std::string float_output;
 };
 
 struct BadRecord {

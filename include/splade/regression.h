@@ -39,6 +39,9 @@ struct RegressionSpec {
   // JsonVectorCollection (vectors).
   std::string collection;
   std::string corpus_vectors;
+  // corpus.float_vectors: where the runner also writes the corpus' float weights (jsonl-float,
+  // from the same encoding run as corpus_vectors), for fidelity checks. Empty: not written.
+  std::string corpus_float_vectors;
   long documents = 0;  // how many documents the corpus has (checked by the runner)
   // model: kind "random-weight" (made by `make`), "huggingface" or "onnx" (at `path`), or
   // "none" (queries pre-encoded: no model runs).

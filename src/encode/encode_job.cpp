@@ -158,18 +158,40 @@ EncodeJobSummary run_encode_job(const Encoder& encoder, const EncodeJobOptions& 
     last = total * (o.shard_index + 1) / o.shard_count;
   }
 
+  const bool floats_too = !o.float_output.empty();
+  const std::string float_partial = floats_too ? PartialOutput::partial_path(o.float_output) : "";
+  if (floats_too && o.float_output == o.output)
+    throw Error(ErrorCode::kInvalidArgument, "--float-output " + o.float_output + ": is the --output file");
+  if (floats_too && fs::exists(float_partial) && !o.resume)
+    throw Error(ErrorCode::kInvalidArgument, float_partial + " exists (an interrupted run): pass --resume to continue it, "
+                                                             "or remove it");
+
   std::unordered_set<std::string> seen_ids;
   std::optional<std::string> resume_after;  // skip input up to and including this id
   if (o.resume && fs::exists(partial)) {
     auto ids = recover_partial(o.output, summary.output_format);
+    if (floats_too) {
+      // Both files continue after the same record, or the run cannot resume.
+      const auto float_ids = fs::exists(float_partial) ? recover_partial(o.float_output, OutputFormat::kJsonFloat)
+                                                       : std::vector<std::string>{};
+      if (float_ids != ids)
+        throw Error(ErrorCode::kCorrupt, float_partial + ": holds " + std::to_string(float_ids.size()) +
+                                             " records, " + partial + " " + std::to_string(ids.size()) +
+                                             ": cannot resume both (remove both .partial files)");
+    }
     summary.records_resumed = static_cast<std::int64_t>(ids.size());
     if (!ids.empty()) resume_after = ids.back();
     seen_ids.insert(ids.begin(), ids.end());
+  } else if (floats_too && fs::exists(float_partial)) {
+    throw Error(ErrorCode::kCorrupt, float_partial + " exists without " + partial + ": cannot resume (remove it)");
   }
   PartialOutput out(o.output, /*append=*/o.resume && fs::exists(partial));
+  std::optional<PartialOutput> float_out;
+  if (floats_too) float_out.emplace(o.float_output, /*append=*/o.resume && fs::exists(float_partial));
 
   const Tokenizer& tokenizer = encoder.tokenizer();
   const encode::VectorFormatter formatter(tokenizer, summary.output_format);
+  const encode::VectorFormatter float_formatter(tokenizer, OutputFormat::kJsonFloat);
   EncodeOptions tokenize;
   tokenize.max_length = encoder.options().max_length;
   tokenize.truncation = encoder.options().truncation;
@@ -224,15 +246,23 @@ EncodeJobSummary run_encode_job(const Encoder& encoder, const EncodeJobOptions& 
   std::atomic<bool> writer_failed{false};
   std::thread writer_thread([&] {
     try {
-      std::string text;
+      std::string text, float_text;
       for (;;) {
         EncodedWindow w = to_writer.pop();
         text.clear();
+        float_text.clear();
         for (std::size_t i = 0; i < w.records.size(); ++i) {
           if (!w.records[i].error.empty()) continue;
           formatter.append(text, w.records[i].id, w.records[i].text, w.vectors[i]);
+          if (float_out) float_formatter.append(float_text, w.records[i].id, w.records[i].text, w.vectors[i]);
           ++summary.records_written;
           if (w.records[i].empty_text) ++summary.records_blank;
+        }
+        // The float file first: an interruption between the two writes leaves it one window
+        // ahead, and --resume then refuses (naming both files) rather than guessing.
+        if (float_out) {
+          float_out->write(float_text);
+          float_out->flush();
         }
         out.write(text);
         out.flush();
@@ -301,6 +331,7 @@ EncodeJobSummary run_encode_job(const Encoder& encoder, const EncodeJobOptions& 
   writer_thread.join();
   if (write_failure) std::rethrow_exception(write_failure);
   if (failure) std::rethrow_exception(failure);
+  if (float_out) float_out->commit();
   out.commit();
   summary.tokens = progress.tokens;
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

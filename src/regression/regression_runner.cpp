@@ -189,6 +189,10 @@ class Runner {
       EncodeJobOptions job;
       job.input = (o_.work / "collection" / "corpus.jsonl").string();
       job.output = file.string();
+      if (!spec_.corpus_float_vectors.empty()) {
+        job.float_output = path(spec_.corpus_float_vectors).string();
+        fs::create_directories(path(spec_.corpus_float_vectors).parent_path());
+      }
       job.allow_empty = true;  // blank documents (Cranfield has two) as Pyserini encodes them
       job.resume = true;       // continue an interrupted run's vectors.jsonl.partial
       const auto s = run_encode_job(encoder(threads_), job);

@@ -98,6 +98,9 @@ RegressionSpec load_regression(const std::filesystem::path& path) {
   } else if (s.collection.empty()) {
     r.fail("corpus", "needs 'collection' or 'vectors'");
   }
+  s.corpus_float_vectors = r.text(corpus, "float_vectors", "corpus", false);
+  if (!s.corpus_float_vectors.empty() && s.collection.empty())
+    r.fail("corpus.float_vectors", "only for a corpus the runner encodes (corpus.collection)");
 
   const YAML::Node model = r.child(root, "model", "", true);
   s.model_kind = r.text(model, "kind", "model", true);

@@ -261,3 +261,25 @@ def test_blank_texts_are_encoded_by_default(splade_bin, make_model, tmp_path):
     # An empty text is [CLS] [SEP] alone, as Pyserini encodes it: still a (non-empty) vector.
     assert [r["id"] for r in recs] == ["a", "b", "c"] and recs[1]["contents"] == "" and recs[1]["vector"]
     assert recs[2]["vector"] == recs[1]["vector"]  # whitespace alone tokenizes to nothing as well
+
+
+def test_float_output_is_the_jsonl_float_run_of_the_same_vectors(splade_bin, make_model, texts, tmp_path):
+    model = make_model("enc-bert-tiny-pooled", "--export-onnx", "pooled", "--weights", "safetensors")
+    src = tmp_path / "docs.tsv"
+    write_tsv(src, texts[:80])
+    both_v, both_f = tmp_path / "both.jsonl", tmp_path / "both.floats.jsonl.gz"
+    run_splade(splade_bin, "encode", "--model", model, "-i", str(src), "-o", str(both_v), "--float-output", str(both_f), "-q")
+    run_splade(splade_bin, "encode", "--model", model, "-i", str(src), "-o", str(tmp_path / "v.jsonl"), "-q")
+    run_splade(splade_bin, "encode", "--model", model, "-i", str(src), "-o", str(tmp_path / "f.jsonl"),
+               "--output-format", "jsonl-float", "-q")
+    assert both_v.read_bytes() == (tmp_path / "v.jsonl").read_bytes()
+    assert gzip.decompress(both_f.read_bytes()) == (tmp_path / "f.jsonl").read_bytes()
+    # Every impact is Anserini's rounding of the float weight written beside it.
+    floats = {d["id"]: d["vector"] for d in read_jsonl(tmp_path / "f.jsonl")}
+    for d in read_jsonl(both_v):
+        assert d["vector"] == {t: java_round_impact(w) for t, w in floats[d["id"]].items() if java_round_impact(w) > 0}
+    # A float partial without its impacts partial is refused, not guessed at.
+    (tmp_path / "x.floats.jsonl.partial").write_text("")
+    r = run_splade(splade_bin, "encode", "--model", model, "-i", str(src), "-o", str(tmp_path / "x.jsonl"),
+                   "--float-output", str(tmp_path / "x.floats.jsonl"), "--resume", "-q", check=False)
+    assert r.returncode != 0 and "x.floats.jsonl.partial exists without" in r.stderr, r.stderr

@@ -69,6 +69,8 @@ void add_encode_command(CLI::App& app, CommandTable& table) {
   sub->add_flag("--queries", a->job.queries, "Encode queries (default output: Anserini query TSV for .tsv, else JSONL floats)");
   sub->add_option("--input-format", a->job.input_format, "auto (from the file name), jsonl or tsv");
   sub->add_option("--output-format", a->output_format, "auto, json-vector, query-tsv or jsonl-float");
+  sub->add_option("--float-output", a->job.float_output,
+                  "Also write the float weights (jsonl-float) of the same run here (.gz compresses)");
   sub->add_option("--batch", a->job.batch_size, "Texts per model run (default 32)");
   sub->add_option("--threads", a->encoder.threads, "ONNX Runtime threads (default: one per core)");
   sub->add_option("--max-length", a->encoder.max_length, "Maximum ids per text, with [CLS]/[SEP] (default: the model's, 512)");
