@@ -76,6 +76,7 @@ OptimizeResult optimize_model(const fs::path& input, const fs::path& output, con
   result.fused["bias_add_reorder"] = optimize::canonicalize_bias_add(model);
   result.fused["attention"] = optimize::fuse_attention(model);
   result.fused["shape_fold"] = optimize::fold_shape_rebuild(model);
+  result.fused["splade_pool_first"] = optimize::pool_splade_first(model);
   TempPath stage1(output, "prefused"), stage2(output, "ort");
   onnxio::save_model(model, stage1.path());
 

@@ -38,4 +38,10 @@ int fold_reshape_chain(onnx::ModelProto& model);
 // buffer) or a position_ids graph input. Run after ORT has formed LayerNormalization.
 int fuse_embed_layer_norm(onnx::ModelProto& model);
 
+// The seed's SPLADE pooling, ReduceMax over tokens of log1p(relu(MatMul + b)) * mask, ->
+// the pool-first form (ReduceMax of MatMul + a mask penalty, then + b, relu, log1p on
+// [batch, vocab]): the same values, bit for bit, with one pass over [batch, seq, vocab]
+// instead of six (splade_pool_first.cpp).
+int pool_splade_first(onnx::ModelProto& model);
+
 }  // namespace splade::optimize
