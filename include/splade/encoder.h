@@ -28,6 +28,11 @@ struct EncoderOptions {
   int top_k = 0;                                  // keep the k largest weights (0: all)
   int threads = 0;                                // ONNX Runtime intra-op threads (0: one per core)
   bool print_warnings = true;                     // also write warnings() to stderr, one line each
+  // A pool-first SPLADE model (what `splade convert` / `splade optimize` write, fp32 decoder)
+  // runs its transformer body in ONNX Runtime and the vocabulary projection + pooling in
+  // splade's fused head, block by block: the [batch, seq, vocab] tensor is never made and
+  // padding is never multiplied. Other models, and false here, run as the graph is written.
+  bool fused_head = true;
 };
 
 // Where an encoder's time went: its calls of ONNX Runtime's Run, and the wall time spent
@@ -59,6 +64,9 @@ class Encoder {
   // Such a model is run with ONNX Runtime's exact U8U8 kernels instead, never silently
   // giving other vectors; the line names the `splade quantize --target` to use here.
   const std::vector<std::string>& warnings() const;
+  // Whether the fused head runs (see EncoderOptions::fused_head), and if not, why not.
+  bool fused_head() const;
+  const std::string& unfused_reason() const;
 
   // Thread-safe: one ONNX Runtime session serves every caller.
   SparseVector encode(std::string_view text) const;

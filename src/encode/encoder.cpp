@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <future>
 
+#include "encode/fused_head/head_split.h"
+#include "encode/fused_head/splade_head.h"
 #include "encode/model_contract.h"
 #include "ort/inference_session.h"
 #include "quantize/int8_runtime.h"
@@ -30,6 +32,9 @@ struct Encoder::Impl {
   encode::ContractInfo contract;
   std::vector<std::int64_t> dropped_ids;  // [PAD], [CLS], [SEP]: never terms (as Anserini)
   std::vector<std::string> warnings;
+  // The fused head: `session` then runs the body only (its one output: hidden states).
+  std::unique_ptr<encode::SpladeHead> head;
+  std::string unfused_reason;
 
   Impl(const EncoderOptions& o, Tokenizer t) : options(o), tokenizer(std::move(t)) {}
 
@@ -121,7 +126,26 @@ struct Encoder::Impl {
     return v;
   }
 
+  void encode_fused(const std::vector<const Encoding*>& batch, std::vector<SparseVector>& result) const {
+    Padded p = pad(batch);
+    auto out = run(p);  // [batch, seq, hidden]
+    std::vector<std::int64_t> lengths;
+    for (const auto* e : batch) lengths.push_back(static_cast<std::int64_t>(e->ids.size()));
+    const auto V = head->vocab();
+    std::vector<float> pooled(static_cast<std::size_t>(p.batch * V));
+    head->pool(out.floats(0), p.batch, p.seq, lengths, pooled.data());
+    for (std::size_t b = 0; b < batch.size(); ++b) {
+      SparseVector v;
+      const float* row = pooled.data() + b * static_cast<std::size_t>(V);
+      for (std::int64_t t = 0; t < V; ++t)
+        if (row[t] > 0.0f) v.ids.push_back(t), v.weights.push_back(row[t]);
+      finish(v);
+      result.push_back(std::move(v));
+    }
+  }
+
   void encode_batched(const std::vector<const Encoding*>& batch, std::vector<SparseVector>& result) const {
+    if (head) return encode_fused(batch, result);
     Padded p = pad(batch);
     auto out = run(p);
     const auto dims = out.dims(0);
@@ -203,6 +227,18 @@ Encoder Encoder::open(const std::string& onnx_path, const std::string& tokenizer
   }
   impl->contract = encode::detect_contract(onnx_path, impl->session->inputs(), impl->session->outputs(),
                                            impl->tokenizer.vocab_size());
+  if (!options.fused_head) {
+    impl->unfused_reason = "turned off (--no-fused-head)";
+  } else if (impl->contract.contract != ModelContract::kPooled) {
+    impl->unfused_reason = std::string("the model's contract is ") + to_string(impl->contract.contract);
+  } else if (auto split = encode::split_splade_head(onnx_path, impl->unfused_reason)) {
+    // The body replaces the whole model; the head keeps the decoder weights (the body
+    // session no longer holds them).
+    impl->session = std::make_unique<ort::InferenceSession>(split->body_model, onnx_path + " (body)", so);
+    impl->contract.output_names = {split->hidden_name};
+    impl->head = std::make_unique<encode::SpladeHead>(std::move(split->weight), std::move(split->bias), split->hidden,
+                                                      split->log1p_count, options.threads);
+  }
   impl->dropped_ids = {impl->tokenizer.pad_id(), impl->tokenizer.cls_id(), impl->tokenizer.sep_id()};
   return Encoder(std::move(impl));
 }
@@ -211,6 +247,8 @@ ModelContract Encoder::contract() const { return impl_->contract.contract; }
 const Tokenizer& Encoder::tokenizer() const { return impl_->tokenizer; }
 const EncoderOptions& Encoder::options() const { return impl_->options; }
 const std::vector<std::string>& Encoder::warnings() const { return impl_->warnings; }
+bool Encoder::fused_head() const { return impl_->head != nullptr; }
+const std::string& Encoder::unfused_reason() const { return impl_->unfused_reason; }
 EncoderStats Encoder::stats() const { return {impl_->session->run_count(), impl_->session->run_seconds()}; }
 
 SparseVector Encoder::encode(std::string_view text) const {

@@ -102,23 +102,47 @@ struct InferenceSession::Impl {
   std::atomic<std::uint64_t> run_nanoseconds{0};
 };
 
+namespace {
+
+Ort::SessionOptions ort_options(const SessionOptions& options) {
+  Ort::SessionOptions so;
+  so.SetGraphOptimizationLevel(to_ort(options.optimization));
+  if (options.intra_op_threads > 0) so.SetIntraOpNumThreads(options.intra_op_threads);
+  so.SetInterOpNumThreads(1);
+  for (const auto& [key, value] : options.config_entries) so.AddConfigEntry(key.c_str(), value.c_str());
+  return so;
+}
+
+}  // namespace
+
+void InferenceSession::describe_io() {
+  Ort::AllocatorWithDefaultOptions allocator;
+  for (size_t i = 0; i < impl_->session->GetInputCount(); ++i)
+    impl_->inputs.push_back(describe(impl_->session->GetInputNameAllocated(i, allocator).get(),
+                                     impl_->session->GetInputTypeInfo(i)));
+  for (size_t i = 0; i < impl_->session->GetOutputCount(); ++i)
+    impl_->outputs.push_back(describe(impl_->session->GetOutputNameAllocated(i, allocator).get(),
+                                      impl_->session->GetOutputTypeInfo(i)));
+}
+
 InferenceSession::InferenceSession(const std::filesystem::path& model_path, const SessionOptions& options)
     : impl_(std::make_unique<Impl>()) {
   impl_->path = model_path.string();
   try {
-    Ort::SessionOptions so;
-    so.SetGraphOptimizationLevel(to_ort(options.optimization));
-    if (options.intra_op_threads > 0) so.SetIntraOpNumThreads(options.intra_op_threads);
-    so.SetInterOpNumThreads(1);
-    for (const auto& [key, value] : options.config_entries) so.AddConfigEntry(key.c_str(), value.c_str());
-    impl_->session = std::make_unique<Ort::Session>(environment(), model_path.c_str(), so);
-    Ort::AllocatorWithDefaultOptions allocator;
-    for (size_t i = 0; i < impl_->session->GetInputCount(); ++i)
-      impl_->inputs.push_back(describe(impl_->session->GetInputNameAllocated(i, allocator).get(),
-                                       impl_->session->GetInputTypeInfo(i)));
-    for (size_t i = 0; i < impl_->session->GetOutputCount(); ++i)
-      impl_->outputs.push_back(describe(impl_->session->GetOutputNameAllocated(i, allocator).get(),
-                                        impl_->session->GetOutputTypeInfo(i)));
+    impl_->session = std::make_unique<Ort::Session>(environment(), model_path.c_str(), ort_options(options));
+    describe_io();
+  } catch (const Ort::Exception& e) {
+    throw Error(ErrorCode::kRuntime, impl_->path + ": ONNX Runtime cannot load the model: " + one_line(e.what()));
+  }
+}
+
+InferenceSession::InferenceSession(const std::string& model_bytes, const std::string& label, const SessionOptions& options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->path = label;
+  try {
+    impl_->session =
+        std::make_unique<Ort::Session>(environment(), model_bytes.data(), model_bytes.size(), ort_options(options));
+    describe_io();
   } catch (const Ort::Exception& e) {
     throw Error(ErrorCode::kRuntime, impl_->path + ": ONNX Runtime cannot load the model: " + one_line(e.what()));
   }

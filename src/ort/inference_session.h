@@ -71,6 +71,9 @@ class InferenceSession {
  public:
   // Throws splade::Error (kRuntime) with ORT's message if the model cannot be loaded.
   InferenceSession(const std::filesystem::path& model_path, const SessionOptions& options);
+  // A serialized ModelProto held in memory (a graph built at run time); `label` names it in
+  // messages. Same errors.
+  InferenceSession(const std::string& model_bytes, const std::string& label, const SessionOptions& options);
   ~InferenceSession();
   InferenceSession(const InferenceSession&) = delete;
   InferenceSession& operator=(const InferenceSession&) = delete;
@@ -87,6 +90,7 @@ class InferenceSession {
   double run_seconds() const;
 
  private:
+  void describe_io();
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -73,6 +73,8 @@ void add_encode_command(CLI::App& app, CommandTable& table) {
                   "Also write the float weights (jsonl-float) of the same run here (.gz compresses)");
   sub->add_option("--batch", a->job.batch_size, "Texts per model run (default 32)");
   sub->add_option("--threads", a->encoder.threads, "ONNX Runtime threads (default: one per core)");
+  sub->add_flag("--no-fused-head", [a](std::int64_t) { a->encoder.fused_head = false; },
+                "Run the model's SPLADE head in ONNX Runtime as written, not splade's fused head");
   sub->add_option("--max-length", a->encoder.max_length, "Maximum ids per text, with [CLS]/[SEP] (default: the model's, 512)");
   sub->add_option("--truncation", a->truncation, "hf (Hugging Face) or anserini (510 pieces + [CLS] + [SEP])");
   sub->add_option("--threshold", a->encoder.threshold, "Drop weights below this");
@@ -108,12 +110,13 @@ void add_encode_command(CLI::App& app, CommandTable& table) {
     if (!a->quiet) {
       // Model time is summed over the Run calls, which overlap with tokenization and writing.
       std::cerr << fmt::format("encoded {} records ({} resumed, {} blank, {} skipped as bad), {} tokens in {:.1f} s "
-                               "({:.1f} records/s; {:.1f} s in the model) with a {} model -> {}\n",
+                               "({:.1f} records/s; {:.1f} s in the model) with a {} model{} -> {}\n",
                                summary.records_written, summary.records_resumed, summary.records_blank,
                                summary.bad_records.size(),
                                summary.tokens, summary.seconds,
                                summary.seconds > 0 ? summary.records_written / summary.seconds : 0.0,
-                               encoder.stats().model_seconds, to_string(encoder.contract()), a->job.output);
+                               encoder.stats().model_seconds, to_string(encoder.contract()),
+                               encoder.fused_head() ? ", fused head" : "", a->job.output);
     }
     return kExitOk;
   });

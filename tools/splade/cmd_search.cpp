@@ -20,6 +20,7 @@ void add_search_command(CLI::App& app, CommandTable& table) {
     int threads = 1;
     std::string model, truncation = "hf";
     int encode_threads = 1;
+    bool no_fused_head = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand("search", "Search an impact index with pre-encoded queries; write a TREC run");
@@ -43,6 +44,7 @@ void add_search_command(CLI::App& app, CommandTable& table) {
   sub->add_option("--truncation", args->truncation, "With --model: hf or anserini (510 pieces + [CLS] + [SEP])")
       ->check(CLI::IsMember({"hf", "anserini"}));
   sub->add_option("--encode-threads", args->encode_threads, "With --model: ONNX Runtime threads per query");
+  sub->add_flag("--no-fused-head", args->no_fused_head, "With --model: run the SPLADE head in ONNX Runtime as written");
   table.add(sub, [args]() {
     const Index index = Index::open(args->index);
     const TopicFormat tf = args->topic_format == "tsv"     ? TopicFormat::kTsvTokens
@@ -53,6 +55,7 @@ void add_search_command(CLI::App& app, CommandTable& table) {
     if (!args->model.empty()) {
       EncoderOptions eo;
       eo.threads = args->encode_threads;
+      eo.fused_head = !args->no_fused_head;
       eo.truncation = args->truncation == "anserini" ? Truncation::kAnserini : Truncation::kHuggingFace;
       encoder.emplace(Encoder::open(args->model, eo));
       query_encoder.emplace(*encoder);
