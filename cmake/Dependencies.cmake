@@ -44,16 +44,18 @@ find_package(OpenSSL REQUIRED)
 find_package(LibArchive REQUIRED)  # the CACM collection's tar.gz (src/collections/)
 find_package(yaml-cpp REQUIRED)    # regressions/*.yaml (src/regression/)
 
-# OpenBLAS, single-threaded build (Debian libopenblas-serial-dev: DYNAMIC_ARCH, so one binary
-# picks its AVX2 / AVX-512 kernels at run time): the sgemm of the fused SPLADE head
-# (src/encode/fused_head/), which runs one call per thread from its own pool. Chosen by
+# OpenBLAS (Debian libopenblas-pthread-dev: DYNAMIC_ARCH, so one binary picks its AVX2 /
+# AVX-512 kernels at run time): the sgemm of the fused SPLADE head (src/encode/fused_head/),
+# which calls it from its own threads with OpenBLAS set to one thread. The pthread build, not
+# the serial one: the serial build allocates its work buffers without a lock, and concurrent
+# calls from two threads were measured to give wrong products now and then. Chosen by
 # measurement over BLIS and oneDNN (BENCHMARKS.md, "The fused SPLADE head").
-set(OPENBLAS_SERIAL_DIR "/usr/lib/${CMAKE_LIBRARY_ARCHITECTURE}/openblas-serial" CACHE PATH "single-threaded OpenBLAS")
-find_library(OPENBLAS_LIBRARY NAMES openblas PATHS "${OPENBLAS_SERIAL_DIR}" NO_DEFAULT_PATH REQUIRED)
-find_path(OPENBLAS_INCLUDE_DIR cblas.h PATHS "/usr/include/${CMAKE_LIBRARY_ARCHITECTURE}/openblas-serial"
+set(OPENBLAS_DIR "/usr/lib/${CMAKE_LIBRARY_ARCHITECTURE}/openblas-pthread" CACHE PATH "OpenBLAS (pthread build)")
+find_library(OPENBLAS_LIBRARY NAMES openblas PATHS "${OPENBLAS_DIR}" NO_DEFAULT_PATH REQUIRED)
+find_path(OPENBLAS_INCLUDE_DIR cblas.h PATHS "/usr/include/${CMAKE_LIBRARY_ARCHITECTURE}/openblas-pthread"
           NO_DEFAULT_PATH REQUIRED)
-add_library(openblas::serial UNKNOWN IMPORTED)
-set_target_properties(openblas::serial PROPERTIES
+add_library(openblas::openblas UNKNOWN IMPORTED)
+set_target_properties(openblas::openblas PROPERTIES
   IMPORTED_LOCATION "${OPENBLAS_LIBRARY}" INTERFACE_INCLUDE_DIRECTORIES "${OPENBLAS_INCLUDE_DIR}")
 
 find_library(UTF8PROC_LIBRARY NAMES utf8proc REQUIRED)

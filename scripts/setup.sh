@@ -24,7 +24,7 @@ debian_packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   libcli11-dev nlohmann-json3-dev libutf8proc-dev libicu-dev zlib1g-dev
   libfmt-dev libyaml-cpp-dev libarchive-dev
-  libzip-dev libssl-dev libopenblas-serial-dev
+  libzip-dev libssl-dev libopenblas-pthread-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   openjdk-17-jdk-headless maven

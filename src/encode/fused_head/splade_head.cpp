@@ -22,7 +22,11 @@ SpladeHead::SpladeHead(std::vector<float> weight, std::vector<float> bias, std::
                        int threads)
     : weight_(std::move(weight)), bias_(std::move(bias)), hidden_(hidden),
       vocab_(static_cast<std::int64_t>(bias_.size())), log1p_count_(log1p_count),
-      threads_(threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {}
+      threads_(threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {
+  // The head runs one sgemm per thread of its own; OpenBLAS' own threads would only contend
+  // with them (this is process-wide: OpenBLAS has no per-call thread count before 0.3.27).
+  openblas_set_num_threads(1);
+}
 
 void SpladeHead::pool(const float* hidden, std::int64_t batch, std::int64_t seq,
                       const std::vector<std::int64_t>& lengths, float* out) const {
