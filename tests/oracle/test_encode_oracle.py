@@ -266,7 +266,7 @@ def test_blank_texts_are_encoded_by_default(splade_bin, make_model, tmp_path):
 def test_float_output_is_the_jsonl_float_run_of_the_same_vectors(splade_bin, make_model, texts, tmp_path):
     model = make_model("enc-bert-tiny-pooled", "--export-onnx", "pooled", "--weights", "safetensors")
     src = tmp_path / "docs.tsv"
-    write_tsv(src, texts[:80])
+    write_tsv(src, texts[:30])
     both_v, both_f = tmp_path / "both.jsonl", tmp_path / "both.floats.jsonl.gz"
     run_splade(splade_bin, "encode", "--model", model, "-i", str(src), "-o", str(both_v), "--float-output", str(both_f), "-q")
     run_splade(splade_bin, "encode", "--model", model, "-i", str(src), "-o", str(tmp_path / "v.jsonl"), "-q")
