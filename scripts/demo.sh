@@ -17,8 +17,8 @@ splade="$root/build/tools/splade/splade"
 model="${1:-$root/models/splade-tiny}"
 out="$root/work/demo"
 mkdir -p "$out"
-step() { echo; echo "== $*"; }
 start=$(date +%s)
+step() { echo; echo "== [$(( $(date +%s) - start )) s] $*"; }
 
 step "splade convert ($model -> ONNX, validated against a reference forward pass)"
 rm -rf "$out/fp32" "$out/int8"

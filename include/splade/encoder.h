@@ -28,7 +28,8 @@ struct EncoderOptions {
   int top_k = 0;                                  // keep the k largest weights (0: all)
   int threads = 0;                                // ONNX Runtime intra-op threads (0: one per core)
   bool print_warnings = true;                     // also write warnings() to stderr, one line each
-  // A pool-first SPLADE model (what `splade convert` / `splade optimize` write, fp32 decoder)
+  // A pool-first SPLADE model (what `splade convert` / `splade optimize` write, with an fp32
+  // decoder or one that `splade quantize` / quantize_dynamic made int8)
   // runs its transformer body in ONNX Runtime and the vocabulary projection + pooling in
   // splade's fused head, block by block: the [batch, seq, vocab] tensor is never made and
   // padding is never multiplied. Other models, and false here, run as the graph is written.

@@ -34,6 +34,7 @@ struct Encoder::Impl {
   std::vector<std::string> warnings;
   // The fused head: `session` then runs the body only (its one output: hidden states).
   std::unique_ptr<encode::SpladeHead> head;
+  std::vector<float> int8_weight_scale;  // [vocab]: an int8 decoder's W_scale; empty for fp32
   std::string unfused_reason;
 
   Impl(const EncoderOptions& o, Tokenizer t) : options(o), tokenizer(std::move(t)) {}
@@ -128,12 +129,25 @@ struct Encoder::Impl {
 
   void encode_fused(const std::vector<const Encoding*>& batch, std::vector<SparseVector>& result) const {
     Padded p = pad(batch);
-    auto out = run(p);  // [batch, seq, hidden]
+    auto out = run(p);  // fp32: [batch, seq, hidden] float; int8: x_q [batch, seq, hidden] uint8, x_scale, x_zp
     std::vector<std::int64_t> lengths;
     for (const auto* e : batch) lengths.push_back(static_cast<std::int64_t>(e->ids.size()));
     const auto V = head->vocab();
     std::vector<float> pooled(static_cast<std::size_t>(p.batch * V));
-    head->pool(out.floats(0), p.batch, p.seq, lengths, pooled.data());
+    if (int8_weight_scale.empty()) {
+      head->pool(out.floats(0), p.batch, p.seq, lengths, nullptr, pooled.data());
+    } else {
+      // MatMulInteger's operands: x_q - x_zp, exact in float.
+      const std::size_t n = out.element_count(0);
+      const std::uint8_t* q = out.uint8s(0);
+      const float x_scale = *out.floats(1);
+      const float zero_point = static_cast<float>(*out.uint8s(2));
+      std::vector<float> centered(n);
+      for (std::size_t i = 0; i < n; ++i) centered[i] = static_cast<float>(q[i]) - zero_point;
+      std::vector<float> scale(int8_weight_scale.size());
+      for (std::size_t v = 0; v < scale.size(); ++v) scale[v] = x_scale * int8_weight_scale[v];
+      head->pool(centered.data(), p.batch, p.seq, lengths, scale.data(), pooled.data());
+    }
     for (std::size_t b = 0; b < batch.size(); ++b) {
       SparseVector v;
       const float* row = pooled.data() + b * static_cast<std::size_t>(V);
@@ -235,9 +249,16 @@ Encoder Encoder::open(const std::string& onnx_path, const std::string& tokenizer
     // The body replaces the whole model; the head keeps the decoder weights (the body
     // session no longer holds them).
     impl->session = std::make_unique<ort::InferenceSession>(split->body_model, onnx_path + " (body)", so);
-    impl->contract.output_names = {split->hidden_name};
+    std::int64_t integer_max_product = 0;
+    if (split->int8) {
+      impl->contract.output_names = {split->int8->quantized_name, split->int8->scale_name, split->int8->zero_point_name};
+      integer_max_product = 255 * std::int64_t{std::max(1, split->int8->weight_max_abs)};  // |x_q - x_zp| <= 255
+      impl->int8_weight_scale = std::move(split->int8->weight_scale);
+    } else {
+      impl->contract.output_names = {split->hidden_name};
+    }
     impl->head = std::make_unique<encode::SpladeHead>(std::move(split->weight), std::move(split->bias), split->hidden,
-                                                      split->log1p_count, options.threads);
+                                                      split->log1p_count, options.threads, integer_max_product);
   }
   impl->dropped_ids = {impl->tokenizer.pad_id(), impl->tokenizer.cls_id(), impl->tokenizer.sep_id()};
   return Encoder(std::move(impl));

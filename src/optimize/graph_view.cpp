@@ -169,6 +169,14 @@ std::vector<double> tensor_values(const onnx::TensorProto& t) {
       if (t.has_raw_data()) from_raw(std::int32_t{});
       else out.assign(t.int32_data().begin(), t.int32_data().end());
       break;
+    case onnx::TensorProto::UINT8:
+      if (t.has_raw_data()) from_raw(std::uint8_t{});
+      else out.assign(t.int32_data().begin(), t.int32_data().end());
+      break;
+    case onnx::TensorProto::INT8:
+      if (t.has_raw_data()) from_raw(std::int8_t{});
+      else out.assign(t.int32_data().begin(), t.int32_data().end());
+      break;
     case onnx::TensorProto::FLOAT16:
       if (t.has_raw_data()) {
         if (raw.size() != static_cast<size_t>(n) * 2) break;

@@ -32,7 +32,7 @@ class GraphView {
   onnx::TensorProto* initializer(const std::string& tensor) const;
   // The value of a constant tensor: an initializer or a Constant node's `value`.
   const onnx::TensorProto* constant(const std::string& tensor) const;
-  // A constant read as doubles (float/double/int32/int64/float16), nullopt when not constant.
+  // A constant read as doubles (see tensor_values), nullopt when not constant.
   std::optional<std::vector<double>> constant_values(const std::string& tensor) const;
   // A constant with exactly one element.
   std::optional<double> constant_scalar(const std::string& tensor) const;
@@ -63,7 +63,8 @@ std::vector<std::int64_t> ints_attribute(const onnx::NodeProto& node, const std:
 void set_int_attribute(onnx::NodeProto& node, const std::string& name, std::int64_t value);
 void set_float_attribute(onnx::NodeProto& node, const std::string& name, float value);
 
-// Reads a float/int tensor's elements (raw or typed data; not external data).
+// Reads a float/int tensor's elements (float, double, float16, int64, int32, int8, uint8;
+// raw or typed data; not external data).
 std::vector<float> tensor_floats(const onnx::TensorProto& t);
 std::vector<double> tensor_values(const onnx::TensorProto& t);
 std::int64_t tensor_elements(const onnx::TensorProto& t);

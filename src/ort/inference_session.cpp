@@ -17,6 +17,7 @@ ElementType from_onnx(ONNXTensorElementDataType t) {
     case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64: return ElementType::kInt64;
     case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32: return ElementType::kInt32;
     case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16: return ElementType::kFloat16;
+    case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8: return ElementType::kUInt8;
     default: return ElementType::kOther;
   }
 }
@@ -81,6 +82,10 @@ const std::int64_t* RunOutputs::int64s(std::size_t i) const {
 const std::int32_t* RunOutputs::int32s(std::size_t i) const {
   if (type(i) != ElementType::kInt32) throw Error(ErrorCode::kRuntime, "model output " + std::to_string(i) + " is not int32");
   return impl->values.at(i).GetTensorData<std::int32_t>();
+}
+const std::uint8_t* RunOutputs::uint8s(std::size_t i) const {
+  if (type(i) != ElementType::kUInt8) throw Error(ErrorCode::kRuntime, "model output " + std::to_string(i) + " is not uint8");
+  return impl->values.at(i).GetTensorData<std::uint8_t>();
 }
 std::vector<float> RunOutputs::float_values(std::size_t i) const {
   const std::size_t n = element_count(i);

@@ -12,7 +12,7 @@
 
 namespace splade::ort {
 
-enum class ElementType { kFloat, kInt64, kInt32, kFloat16, kOther };
+enum class ElementType { kFloat, kInt64, kInt32, kFloat16, kUInt8, kOther };
 
 struct IoSpec {
   std::string name;
@@ -60,6 +60,7 @@ class RunOutputs {
   const float* floats(std::size_t i) const;         // throws unless type(i) == kFloat
   const std::int64_t* int64s(std::size_t i) const;  // throws unless type(i) == kInt64
   const std::int32_t* int32s(std::size_t i) const;  // throws unless type(i) == kInt32
+  const std::uint8_t* uint8s(std::size_t i) const;  // throws unless type(i) == kUInt8
   std::vector<float> float_values(std::size_t i) const;  // kFloat or kFloat16, as float
   std::size_t element_count(std::size_t i) const;
 

@@ -1,9 +1,10 @@
 """The fused SPLADE head (src/encode/fused_head/) against the graph it replaces, on real text
 with the trained SPLADE-tiny: `splade encode` with the fused head (the default) and with
 `--no-fused-head` (ONNX Runtime runs the whole graph), and the seed's formulation run by
-onnxruntime in Python (torch.onnx.export of SpladeExportWrapper). Float weights within 1e-5,
-integer impacts identical except at .5 ties (counted); a blank text gives an empty vector;
-models the head does not recognize (int8 decoder) run unfused and say why."""
+onnxruntime in Python (torch.onnx.export of SpladeExportWrapper); int8 decoders from
+`splade quantize` and from onnxruntime's quantize_dynamic against ONNX Runtime running their
+whole graph. Float weights within 1e-5, integer impacts identical except at .5 ties (counted);
+models the head does not recognize run unfused and say why."""
 import json
 import os
 import sys
@@ -114,26 +115,72 @@ def test_fused_equals_the_seed_formulation_in_onnxruntime(splade_bin, setup):
     assert ties * 1000 <= n
 
 
-def test_an_int8_decoder_runs_unfused_and_says_why(splade_bin, setup, tmp_path):
-    d, _ = setup
-    run_splade(splade_bin, "optimize", str(d / "tiny" / "model.onnx"), "-o", str(tmp_path / "opt.onnx"))
-    fused_opt = tmp_path / "opt"
-    os.makedirs(fused_opt)
-    for f in os.listdir(d / "tiny"):
+def link_model(src, dst):
+    os.makedirs(dst)
+    for f in os.listdir(src):
         if f != "model.onnx":
-            os.link(d / "tiny" / f, fused_opt / f)
-    os.replace(tmp_path / "opt.onnx", fused_opt / "model.onnx")
-    # An optimized fp32 model keeps its fp32 decoder: still fused, same vectors.
-    a, log = encode(splade_bin, fused_opt, d / "docs.jsonl", tmp_path / "a.jsonl")
+            os.link(os.path.join(src, f), os.path.join(dst, f))
+
+
+@pytest.fixture(scope="module")
+def optimized(splade_bin, setup):
+    d, _ = setup
+    opt = d / "opt"
+    link_model(d / "tiny", opt)
+    run_splade(splade_bin, "optimize", str(d / "tiny" / "model.onnx"), "-o", str(opt / "model.onnx"))
+    return opt
+
+
+def test_an_optimized_fp32_model_keeps_its_fused_head(splade_bin, setup, optimized, tmp_path):
+    d, _ = setup
+    a, log = encode(splade_bin, optimized, d / "docs.jsonl", tmp_path / "a.jsonl")
     assert "fused head" in log
     b, _ = encode(splade_bin, d / "tiny", d / "docs.jsonl", tmp_path / "b.jsonl")
     assert compare(a, b)[0] <= 1e-4
-    # An int8 decoder (splade quantize) is not the fp32 projection the head computes: unfused, saying so.
+
+
+def quantize_with_onnxruntime(src, dst):
+    """The seed's int8 step: onnxruntime's own quantize_dynamic (QInt8 weights, per tensor)."""
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    # DefaultTensorType: our optimized graph has com.microsoft ops that shape inference skips
+    # (the seed passes the same option).
+    quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8,
+                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+
+
+@pytest.mark.parametrize("quantizer", ["splade-per-channel", "splade-per-tensor", "onnxruntime-qint8"])
+def test_an_int8_decoder_is_fused_and_equals_the_graph(splade_bin, setup, optimized, tmp_path, quantizer):
+    """An int8 decoder (MatMulInteger on DynamicQuantizeLinear's activations) runs fused: the body
+    ends at DynamicQuantizeLinear and the head sums the integers exactly, so the vectors equal
+    ONNX Runtime running the whole int8 graph (within float rounding of Log(1 + x))."""
+    d, _ = setup
     int8 = tmp_path / "int8"
-    os.makedirs(int8)
-    for f in os.listdir(d / "tiny"):
-        if f != "model.onnx":
-            os.link(d / "tiny" / f, int8 / f)
-    run_splade(splade_bin, "quantize", str(fused_opt / "model.onnx"), "-o", str(int8 / "model.onnx"), "--no-report")
-    _, log = encode(splade_bin, int8, d / "docs.jsonl", tmp_path / "c.jsonl")
-    assert "fused head" not in log and "an int8 decoder runs unfused" in log, log
+    link_model(d / "tiny", int8)
+    if quantizer == "onnxruntime-qint8":
+        quantize_with_onnxruntime(optimized / "model.onnx", int8 / "model.onnx")
+    else:
+        extra = ["--per-tensor"] if quantizer == "splade-per-tensor" else []
+        run_splade(splade_bin, "quantize", str(optimized / "model.onnx"), "-o", str(int8 / "model.onnx"), "--no-report", *extra)
+    fused, log = encode(splade_bin, int8, d / "docs.jsonl", tmp_path / "fused.jsonl")
+    assert "fused head" in log, log
+    graph, log2 = encode(splade_bin, int8, d / "docs.jsonl", tmp_path / "graph.jsonl", "--no-fused-head")
+    assert "fused head" not in log2
+    assert fused.keys() == graph.keys()
+    worst, ties, n = compare(fused, graph)
+    print(f"{quantizer}: {len(fused)} texts, {n} weights, max |fused - graph| {worst:.3g}, {ties} impacts differ at .5 ties")
+    assert worst <= 1e-5
+    assert ties * 1000 <= n
+    assert sum(len(v) for v in fused.values()) > 50 * N_DOCS
+    # int8 is not fp32: the vectors move (by quantization, not by the head).
+    fp32, _ = encode(splade_bin, d / "tiny", d / "docs.jsonl", tmp_path / "fp32.jsonl")
+    moved = max(abs(fused[k].get(t, 0.0) - fp32[k].get(t, 0.0)) for k in fp32 for t in set(fused[k]) | set(fp32[k]))
+    assert moved > 1e-3
+
+
+def test_a_head_the_fused_kernel_cannot_express_runs_unfused_and_says_why(splade_bin, setup, tmp_path):
+    """A logits model (no pooling in the graph) is not a pool-first head: it runs as written."""
+    d, _ = setup
+    run_splade(splade_bin, "convert", SPLADE_TINY, "-o", str(tmp_path / "logits"), "--head", "logits")
+    _, log = encode(splade_bin, tmp_path / "logits", d / "docs.jsonl", tmp_path / "c.jsonl")
+    assert "fused head" not in log and "head as the graph has it" in log, log

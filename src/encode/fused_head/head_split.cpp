@@ -1,5 +1,8 @@
 #include "encode/fused_head/head_split.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "onnx/model_io.h"
 #include "optimize/graph_view.h"
 
@@ -34,6 +37,65 @@ int log1p_chain(const GraphView& g, std::string tensor, std::string& inner) {
   }
   inner = tensor;
   return count;
+}
+
+
+// The int8 decoder producing `y` (head_split.h): sets s.int8, s.weight (W_q - W_zp),
+// s.hidden and s.vocab; false with `why` for any other form.
+bool match_int8_decoder(const GraphView& g, const std::string& y, std::int64_t vocab, HeadSplit& s, std::string& why) {
+  why = "the vocabulary projection is neither an fp32 MatMul nor a dynamically quantized MatMulInteger";
+  const auto* mul = g.producer(y);
+  if (!plain(mul, "Mul") || mul->input_size() != 2) return false;
+  const onnx::NodeProto *cast = nullptr, *scales = nullptr;
+  for (int i = 0; i < 2; ++i) {
+    const auto* p = g.producer(mul->input(i));
+    if (plain(p, "Cast") && graph::int_attribute(*p, "to") == onnx::TensorProto::FLOAT) cast = p;
+    else if (plain(p, "Mul")) scales = p;
+  }
+  const auto* mmi = cast ? g.producer(cast->input(0)) : nullptr;
+  if (!plain(mmi, "MatMulInteger") || !scales || mmi->input_size() < 3) return false;
+  const auto* dql = g.producer(mmi->input(0));
+  if (!plain(dql, "DynamicQuantizeLinear") || dql->output_size() != 3 || mmi->input(2) != dql->output(2)) {
+    why = "the int8 decoder's activations are not quantized by DynamicQuantizeLinear";
+    return false;
+  }
+  const onnx::TensorProto* w_scale = nullptr;
+  for (int i = 0; i < 2; ++i)
+    if (scales->input(i) == dql->output(1)) w_scale = g.constant(scales->input(1 - i));
+  const auto* w = g.initializer(mmi->input(1));
+  const auto* w_zp = mmi->input_size() > 3 && !mmi->input(3).empty() ? g.constant(mmi->input(3)) : nullptr;
+  if (!w || w->dims_size() != 2 || w->dims(1) != vocab || !w_scale ||
+      (w->data_type() != onnx::TensorProto::UINT8 && w->data_type() != onnx::TensorProto::INT8)) {
+    why = "the int8 decoder is not a MatMulInteger by a [hidden, vocab] int8/uint8 initializer with its scale";
+    return false;
+  }
+  const std::int64_t hidden = w->dims(0);
+  const auto wq = graph::tensor_values(*w);
+  const auto zp = w_zp ? graph::tensor_values(*w_zp) : std::vector<double>{0.0};
+  const auto scale = graph::tensor_floats(*w_scale);
+  const auto per_column = [&](std::size_t n) { return n == 1 || n == static_cast<std::size_t>(vocab); };
+  if (static_cast<std::int64_t>(wq.size()) != hidden * vocab || !per_column(zp.size()) || !per_column(scale.size())) {
+    why = "the int8 decoder's zero point or scale is neither per tensor nor per vocabulary column";
+    return false;
+  }
+  Int8Decoder d;
+  d.quantized_name = dql->output(0);
+  d.scale_name = dql->output(1);
+  d.zero_point_name = dql->output(2);
+  d.weight_scale.resize(static_cast<std::size_t>(vocab));
+  for (std::int64_t v = 0; v < vocab; ++v) d.weight_scale[v] = scale[scale.size() == 1 ? 0 : v];
+  s.weight.resize(wq.size());
+  for (std::int64_t k = 0; k < hidden; ++k)
+    for (std::int64_t v = 0; v < vocab; ++v) {
+      const double centered = wq[k * vocab + v] - zp[zp.size() == 1 ? 0 : v];
+      s.weight[k * vocab + v] = static_cast<float>(centered);
+      d.weight_max_abs = std::max(d.weight_max_abs, static_cast<int>(std::abs(centered)));
+    }
+  s.hidden = hidden;
+  s.vocab = vocab;
+  s.int8 = std::move(d);
+  why.clear();
+  return true;
 }
 
 }  // namespace
@@ -71,31 +133,45 @@ std::optional<HeadSplit> split_splade_head(const std::filesystem::path& model_pa
     why = "ReduceMax is not over the tokens of a masked projection";
     return std::nullopt;
   }
-  const onnx::NodeProto* matmul = nullptr;
-  for (int i = 0; i < 2 && !matmul; ++i)
-    if (const auto* p = g.producer(masked->input(i)); plain(p, "MatMul")) matmul = p;
-  const auto* w = matmul ? g.initializer(matmul->input(1)) : nullptr;
-  if (!w || w->dims_size() != 2 || w->data_type() != onnx::TensorProto::FLOAT || w->dims(1) != bias->dims(0)) {
-    why = "the vocabulary projection is not an fp32 MatMul by a [hidden, vocab] initializer (an int8 decoder runs unfused)";
+  HeadSplit s;
+  s.log1p_count = logs;
+  s.bias = graph::tensor_floats(*bias);
+  std::string projection;  // the masked Add's operand computed by the decoder
+  for (int i = 0; i < 2 && projection.empty(); ++i)
+    if (const auto* p = g.producer(masked->input(i)); plain(p, "MatMul") || plain(p, "Mul")) projection = masked->input(i);
+  const auto* matmul = g.producer(projection);
+  if (plain(matmul, "MatMul")) {
+    const auto* w = g.initializer(matmul->input(1));
+    if (!w || w->dims_size() != 2 || w->data_type() != onnx::TensorProto::FLOAT || w->dims(1) != bias->dims(0)) {
+      why = "the vocabulary projection is not an fp32 MatMul by a [hidden, vocab] initializer";
+      return std::nullopt;
+    }
+    s.hidden = w->dims(0);
+    s.vocab = w->dims(1);
+    s.hidden_name = matmul->input(0);
+    s.weight = graph::tensor_floats(*w);
+  } else if (!match_int8_decoder(g, projection, bias->dims(0), s, why)) {
     return std::nullopt;
   }
-  HeadSplit s;
-  s.hidden = w->dims(0);
-  s.vocab = w->dims(1);
-  s.hidden_name = matmul->input(0);
-  s.weight = graph::tensor_floats(*w);
-  s.bias = graph::tensor_floats(*bias);
-  s.log1p_count = logs;
   if (static_cast<std::int64_t>(s.weight.size()) != s.hidden * s.vocab || static_cast<std::int64_t>(s.bias.size()) != s.vocab) {
     why = "decoder weight or bias is not stored in the graph";
     return std::nullopt;
   }
-  // The body: the same graph, its output the projection's input. Inputs are kept as they are
-  // (the encoder feeds them by name); nodes that only fed the head are removed.
+  // The body: the same graph, its outputs the projection's inputs. Inputs are kept as they
+  // are (the encoder feeds them by name); nodes that only fed the head are removed.
   graph.clear_output();
-  auto* out = graph.add_output();
-  out->set_name(s.hidden_name);
-  out->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+  auto add_output = [&](const std::string& name, int type) {
+    auto* out = graph.add_output();
+    out->set_name(name);
+    out->mutable_type()->mutable_tensor_type()->set_elem_type(type);
+  };
+  if (s.int8) {
+    add_output(s.int8->quantized_name, onnx::TensorProto::UINT8);
+    add_output(s.int8->scale_name, onnx::TensorProto::FLOAT);
+    add_output(s.int8->zero_point_name, onnx::TensorProto::UINT8);
+  } else {
+    add_output(s.hidden_name, onnx::TensorProto::FLOAT);
+  }
   graph::remove_dead_nodes(graph);
   s.body_model = model.SerializeAsString();
   return s;

@@ -11,20 +11,36 @@
 
 namespace splade::encode {
 
+// An int8 decoder as dynamic quantization writes it (`splade quantize`, onnxruntime's
+// quantize_dynamic):  y = Mul(Cast(MatMulInteger(x_q, W_q, x_zp, W_zp)), Mul(x_scale, W_scale))
+// with (x_q, x_scale, x_zp) = DynamicQuantizeLinear(x). The body then ends at
+// DynamicQuantizeLinear, so ONNX Runtime itself quantizes the activations.
+struct Int8Decoder {
+  std::string quantized_name;   // x_q [batch, seq, hidden] uint8
+  std::string scale_name;       // x_scale [] float
+  std::string zero_point_name;  // x_zp [] uint8
+  std::vector<float> weight_scale;  // [vocab] W_scale per column (a per-tensor scale repeated)
+  int weight_max_abs = 0;           // max |W_q - W_zp|
+};
+
 struct HeadSplit {
-  std::string body_model;     // serialized ModelProto: the same inputs, output `hidden_name`
-  std::string hidden_name;    // [batch, seq, hidden] float: the decoder MatMul's input
+  std::string body_model;     // serialized ModelProto: the same inputs; outputs below
+  std::string hidden_name;    // fp32 decoder: [batch, seq, hidden] float, the MatMul's input
   std::int64_t hidden = 0;    // H
   std::int64_t vocab = 0;     // V
-  std::vector<float> weight;  // [H, V] row-major, as the MatMul reads it (x [.., H] * W)
+  // [H, V] row-major, as the MatMul reads it (x [.., H] * W). For an int8 decoder: the
+  // integers W_q - W_zp, exact in float.
+  std::vector<float> weight;
   std::vector<float> bias;    // [V], added after the max
   int log1p_count = 1;        // 1: log1p(relu(x)); 2: log1p(log1p(relu(x)))
+  std::optional<Int8Decoder> int8;  // set: the body's outputs are x_q, x_scale, x_zp
 };
 
 // The split of `model_path` when its graph is a pool-first SPLADE head as `splade convert` and
-// `splade optimize` write it (fp32 decoder MatMul):
+// `splade optimize` write it:
 //   sparse_vector = [Add(.., 0 * token_type_ids)] Log(Add(Relu(Add(ReduceMax_seq(
 //                     Add(MatMul(t, W), penalty(mask))), b)), 1))   [log1p once or twice]
+// with MatMul(t, W) in fp32 or as an int8 decoder (above).
 // nullopt (with `why` set) for any other graph: those run unfused, as written.
 std::optional<HeadSplit> split_splade_head(const std::filesystem::path& model_path, std::string& why);
 

@@ -15,26 +15,32 @@ namespace {
 // its column maxima are taken. (Measured on SPLADE-tiny, AMD EPYC: see BENCHMARKS.md.)
 constexpr std::int64_t kTokenBlock = 128;
 constexpr std::int64_t kVocabBlock = 1024;
+// Every integer up to 2^24 is a float.
+constexpr std::int64_t kExactFloatIntegers = std::int64_t{1} << 24;
 
 }  // namespace
 
 SpladeHead::SpladeHead(std::vector<float> weight, std::vector<float> bias, std::int64_t hidden, int log1p_count,
-                       int threads)
+                       int threads, std::int64_t integer_max_product)
     : weight_(std::move(weight)), bias_(std::move(bias)), hidden_(hidden),
       vocab_(static_cast<std::int64_t>(bias_.size())), log1p_count_(log1p_count),
-      threads_(threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {
+      threads_(threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))),
+      integer_(integer_max_product > 0),
+      chunk_(integer_ ? std::clamp<std::int64_t>(kExactFloatIntegers / integer_max_product, 1, hidden) : hidden) {
   // The head runs one sgemm per thread of its own; OpenBLAS' own threads would only contend
   // with them (this is process-wide: OpenBLAS has no per-call thread count before 0.3.27).
   openblas_set_num_threads(1);
 }
 
 void SpladeHead::pool(const float* hidden, std::int64_t batch, std::int64_t seq,
-                      const std::vector<std::int64_t>& lengths, float* out) const {
+                      const std::vector<std::int64_t>& lengths, const float* column_scale, float* out) const {
   const std::int64_t blocks = (vocab_ + kVocabBlock - 1) / kVocabBlock;
   const std::int64_t items = batch * blocks;  // one work item: a text times a vocabulary block
+  const bool chunked = chunk_ < hidden_;
   std::atomic<std::int64_t> next{0};
   auto worker = [&] {
     std::vector<float> product(static_cast<std::size_t>(kTokenBlock * kVocabBlock));
+    std::vector<std::int32_t> sums(chunked ? product.size() : 0);
     for (std::int64_t item; (item = next.fetch_add(1)) < items;) {
       const std::int64_t b = item / blocks, v0 = (item % blocks) * kVocabBlock;
       const std::int64_t width = std::min(kVocabBlock, vocab_ - v0);
@@ -43,19 +49,35 @@ void SpladeHead::pool(const float* hidden, std::int64_t batch, std::int64_t seq,
       const std::int64_t n = std::min(lengths[static_cast<std::size_t>(b)], seq);
       for (std::int64_t t0 = 0; t0 < n; t0 += kTokenBlock) {
         const std::int64_t rows = std::min(kTokenBlock, n - t0);
-        // product[rows, width] = hidden[b, t0:t0+rows, :] x W[:, v0:v0+width]
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(rows), static_cast<int>(width),
-                    static_cast<int>(hidden_), 1.0f, hidden + (b * seq + t0) * hidden_, static_cast<int>(hidden_),
-                    weight_.data() + v0, static_cast<int>(vocab_), 0.0f, product.data(), static_cast<int>(width));
+        // product[rows, width] = hidden[b, t0:t0+rows, k0:k0+depth] x W[k0:k0+depth, v0:v0+width]
+        auto multiply = [&](std::int64_t k0, std::int64_t depth) {
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(rows), static_cast<int>(width),
+                      static_cast<int>(depth), 1.0f, hidden + (b * seq + t0) * hidden_ + k0, static_cast<int>(hidden_),
+                      weight_.data() + k0 * vocab_ + v0, static_cast<int>(vocab_), 0.0f, product.data(),
+                      static_cast<int>(width));
+        };
+        const std::size_t cells = static_cast<std::size_t>(rows * width);
+        if (chunked) {
+          std::fill(sums.begin(), sums.begin() + static_cast<std::ptrdiff_t>(cells), 0);
+          for (std::int64_t k0 = 0; k0 < hidden_; k0 += chunk_) {
+            multiply(k0, std::min(chunk_, hidden_ - k0));
+            for (std::size_t c = 0; c < cells; ++c) sums[c] += static_cast<std::int32_t>(product[c]);
+          }
+          for (std::size_t c = 0; c < cells; ++c) product[c] = static_cast<float>(sums[c]);
+        } else {
+          multiply(0, hidden_);
+        }
         for (std::int64_t r = 0; r < rows; ++r) {
           const float* p = product.data() + r * width;
           for (std::int64_t j = 0; j < width; ++j) row[j] = std::max(row[j], p[j]);
         }
       }
-      // Bias after the max (it is constant over tokens), then the activation; an empty row
-      // (-inf) becomes 0, as the seed's masked max gives.
+      // Scale, then bias after the max (both are constant over tokens), then the activation;
+      // an empty row (-inf) becomes 0, as the seed's masked max gives.
       for (std::int64_t j = 0; j < width; ++j) {
-        float x = std::max(row[j] + bias_[static_cast<std::size_t>(v0 + j)], 0.0f);
+        const std::size_t v = static_cast<std::size_t>(v0 + j);
+        const float logit = column_scale && n > 0 ? row[j] * column_scale[v] : row[j];
+        float x = std::max(logit + bias_[v], 0.0f);
         for (int k = 0; k < log1p_count_; ++k) x = std::log1p(x);
         row[j] = x;
       }

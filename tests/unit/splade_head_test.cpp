@@ -1,0 +1,120 @@
+// The fused head's kernel (src/encode/fused_head/splade_head.h) against its definition
+// computed directly: fp32 within float rounding, and int8 (integer operands) exactly, also
+// when the hidden dimension is cut into chunks because its sums could pass 2^24.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "encode/fused_head/splade_head.h"
+
+namespace splade::encode {
+namespace {
+
+struct Case {
+  std::int64_t batch, seq, hidden, vocab;
+  std::vector<std::int64_t> lengths;
+};
+
+// out[b, v] = log1p^k(relu(scale[v] * max_{t < len[b]} sum_h x[b,t,h] w[h,v] + bias[v])), with the
+// dot products in int64 (integer operands) or double.
+std::vector<float> definition(const Case& c, const std::vector<float>& x, const std::vector<float>& w,
+                              const std::vector<float>& bias, const std::vector<float>* scale, bool integer, int logs) {
+  std::vector<float> out(static_cast<std::size_t>(c.batch * c.vocab), 0.0f);
+  for (std::int64_t b = 0; b < c.batch; ++b)
+    for (std::int64_t v = 0; v < c.vocab; ++v) {
+      const std::int64_t len = c.lengths[static_cast<std::size_t>(b)];
+      if (len == 0) continue;
+      double best = -std::numeric_limits<double>::infinity();
+      for (std::int64_t t = 0; t < len; ++t) {
+        std::int64_t isum = 0;
+        double dsum = 0;
+        for (std::int64_t h = 0; h < c.hidden; ++h) {
+          const float a = x[(b * c.seq + t) * c.hidden + h], m = w[h * c.vocab + v];
+          if (integer) isum += static_cast<std::int64_t>(a) * static_cast<std::int64_t>(m);
+          else dsum += static_cast<double>(a) * m;
+        }
+        // MatMulInteger's int32, then Cast to float, as ONNX Runtime does.
+        best = std::max(best, integer ? static_cast<double>(static_cast<float>(isum)) : dsum);
+      }
+      float logit = static_cast<float>(best);
+      if (scale) logit *= (*scale)[static_cast<std::size_t>(v)];
+      float y = std::max(logit + bias[static_cast<std::size_t>(v)], 0.0f);
+      for (int k = 0; k < logs; ++k) y = std::log1p(y);
+      out[static_cast<std::size_t>(b * c.vocab + v)] = y;
+    }
+  return out;
+}
+
+TEST(SpladeHead, Fp32MatchesTheDefinitionAndSkipsPadding) {
+  // 300 tokens cross two token blocks (128); 2,500 columns cross three vocabulary blocks (1024).
+  const Case c{3, 300, 24, 2500, {300, 7, 0}};
+  std::mt19937 rng(11);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::vector<float> x(static_cast<std::size_t>(c.batch * c.seq * c.hidden)), w(static_cast<std::size_t>(c.hidden * c.vocab)),
+      bias(static_cast<std::size_t>(c.vocab));
+  for (auto& v : x) v = normal(rng);
+  for (auto& v : w) v = normal(rng);
+  for (auto& v : bias) v = normal(rng) - 4.0f;
+  // Padding rows hold huge values: any that were multiplied would win the max.
+  for (std::int64_t t = 7; t < c.seq; ++t)
+    for (std::int64_t h = 0; h < c.hidden; ++h) x[(1 * c.seq + t) * c.hidden + h] = 1e6f;
+  const auto want = definition(c, x, w, bias, nullptr, false, 1);
+  SpladeHead head(w, bias, c.hidden, 1, 2);
+  EXPECT_EQ(head.exact_chunk(), c.hidden);
+  std::vector<float> got(want.size());
+  head.pool(x.data(), c.batch, c.seq, c.lengths, nullptr, got.data());
+  int positive = 0;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    EXPECT_NEAR(got[i], want[i], 1e-5f * (1.0f + want[i])) << i;
+    positive += want[i] > 0;
+  }
+  EXPECT_GT(positive, 100);  // the activation keeps real values, not only zeros
+  for (std::int64_t v = 0; v < c.vocab; ++v) EXPECT_EQ(got[static_cast<std::size_t>(2 * c.vocab + v)], 0.0f);
+}
+
+// Integer operands of the size MatMulInteger sees (x_q - x_zp in [-255, 255], W_q - W_zp in
+// [-255, 255]): sums over 2,000 rows reach ~1e8 > 2^24, where one float sgemm rounds (measured
+// with OpenBLAS: 103427976 for 103427965; chunked sums give the int32 exactly).
+void check_integer_head(std::int64_t integer_max_product, std::int64_t expected_chunk) {
+  const Case c{2, 100, 2000, 1100, {100, 33}};
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int> u(-255, 255);
+  std::vector<float> x(static_cast<std::size_t>(c.batch * c.seq * c.hidden)), w(static_cast<std::size_t>(c.hidden * c.vocab)),
+      bias(static_cast<std::size_t>(c.vocab)), scale(static_cast<std::size_t>(c.vocab));
+  // Every 7th token and every 5th column hold large positive operands: their sums (~3e7, odd
+  // values among them) are the maxima.
+  std::uniform_int_distribution<int> large(200, 255);
+  for (std::int64_t t = 0; t < c.batch * c.seq; ++t)
+    for (std::int64_t h = 0; h < c.hidden; ++h) x[t * c.hidden + h] = static_cast<float>(t % 7 == 0 ? large(rng) : u(rng));
+  for (std::int64_t h = 0; h < c.hidden; ++h)
+    for (std::int64_t v = 0; v < c.vocab; ++v) w[h * c.vocab + v] = static_cast<float>(v % 5 == 0 ? large(rng) : u(rng));
+  std::uniform_real_distribution<float> s(0.9e-7f, 1.1e-7f);
+  for (auto& v : scale) v = s(rng);
+  for (auto& v : bias) v = -2.0f;
+  SpladeHead head(w, bias, c.hidden, 2, 2, integer_max_product);
+  EXPECT_EQ(head.exact_chunk(), expected_chunk);
+  std::vector<float> got(static_cast<std::size_t>(c.batch * c.vocab));
+  head.pool(x.data(), c.batch, c.seq, c.lengths, scale.data(), got.data());
+  const auto want = definition(c, x, w, bias, &scale, true, 2);
+  int positive = 0;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    ASSERT_EQ(got[i], want[i]) << i;  // bit for bit: every integer sum is exact
+    positive += want[i] > 0;
+  }
+  EXPECT_GT(positive, 100);
+}
+
+TEST(SpladeHead, Int8OperandsAreSummedExactlyInChunks) {
+  check_integer_head(255 * 255, (std::int64_t{1} << 24) / (255 * 255));  // 258 rows a chunk: eight chunks
+}
+
+TEST(SpladeHead, Int8ChunksOfOneRowStillSumExactly) {
+  check_integer_head(std::int64_t{1} << 24, 1);
+}
+
+}  // namespace
+}  // namespace splade::encode
