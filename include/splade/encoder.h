@@ -68,6 +68,9 @@ class Encoder {
   // Whether the fused head runs (see EncoderOptions::fused_head), and if not, why not.
   bool fused_head() const;
   const std::string& unfused_reason() const;
+  // The fused head's kernel ("avx2 fp32 (FMA)", "avx2 int16 (vpmaddwd)", "OpenBLAS sgemm"),
+  // with "int8 decoder" when the decoder is; "" when unfused.
+  std::string fused_head_kernel() const;
 
   // Thread-safe: one ONNX Runtime session serves every caller.
   SparseVector encode(std::string_view text) const;

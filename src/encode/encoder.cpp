@@ -270,6 +270,10 @@ const EncoderOptions& Encoder::options() const { return impl_->options; }
 const std::vector<std::string>& Encoder::warnings() const { return impl_->warnings; }
 bool Encoder::fused_head() const { return impl_->head != nullptr; }
 const std::string& Encoder::unfused_reason() const { return impl_->unfused_reason; }
+std::string Encoder::fused_head_kernel() const {
+  if (!impl_->head) return "";
+  return std::string(impl_->head->kernel_name()) + (impl_->int8_weight_scale.empty() ? "" : ", int8 decoder");
+}
 EncoderStats Encoder::stats() const { return {impl_->session->run_count(), impl_->session->run_seconds()}; }
 
 SparseVector Encoder::encode(std::string_view text) const {

@@ -7,8 +7,10 @@
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
+#include "encode/fused_head/avx2_column_max.h"
 #include "encode/fused_head/splade_head.h"
 
 namespace splade::encode {
@@ -49,7 +51,9 @@ std::vector<float> definition(const Case& c, const std::vector<float>& x, const 
   return out;
 }
 
-TEST(SpladeHead, Fp32MatchesTheDefinitionAndSkipsPadding) {
+class SpladeHeadKernels : public testing::TestWithParam<HeadKernel> {};
+
+TEST_P(SpladeHeadKernels, Fp32MatchesTheDefinitionAndSkipsPadding) {
   // 300 tokens cross two token blocks (128); 2,500 columns cross three vocabulary blocks (1024).
   const Case c{3, 300, 24, 2500, {300, 7, 0}};
   std::mt19937 rng(11);
@@ -63,7 +67,7 @@ TEST(SpladeHead, Fp32MatchesTheDefinitionAndSkipsPadding) {
   for (std::int64_t t = 7; t < c.seq; ++t)
     for (std::int64_t h = 0; h < c.hidden; ++h) x[(1 * c.seq + t) * c.hidden + h] = 1e6f;
   const auto want = definition(c, x, w, bias, nullptr, false, 1);
-  SpladeHead head(w, bias, c.hidden, 1, 2);
+  SpladeHead head(w, bias, c.hidden, 1, 2, 0, GetParam());
   EXPECT_EQ(head.exact_chunk(), c.hidden);
   std::vector<float> got(want.size());
   head.pool(x.data(), c.batch, c.seq, c.lengths, nullptr, got.data());
@@ -79,7 +83,7 @@ TEST(SpladeHead, Fp32MatchesTheDefinitionAndSkipsPadding) {
 // Integer operands of the size MatMulInteger sees (x_q - x_zp in [-255, 255], W_q - W_zp in
 // [-255, 255]): sums over 2,000 rows reach ~1e8 > 2^24, where one float sgemm rounds (measured
 // with OpenBLAS: 103427976 for 103427965; chunked sums give the int32 exactly).
-void check_integer_head(std::int64_t integer_max_product, std::int64_t expected_chunk) {
+void check_integer_head(std::int64_t integer_max_product, std::int64_t expected_chunk, HeadKernel kernel) {
   const Case c{2, 100, 2000, 1100, {100, 33}};
   std::mt19937 rng(5);
   std::uniform_int_distribution<int> u(-255, 255);
@@ -95,7 +99,7 @@ void check_integer_head(std::int64_t integer_max_product, std::int64_t expected_
   std::uniform_real_distribution<float> s(0.9e-7f, 1.1e-7f);
   for (auto& v : scale) v = s(rng);
   for (auto& v : bias) v = -2.0f;
-  SpladeHead head(w, bias, c.hidden, 2, 2, integer_max_product);
+  SpladeHead head(w, bias, c.hidden, 2, 2, integer_max_product, kernel);
   EXPECT_EQ(head.exact_chunk(), expected_chunk);
   std::vector<float> got(static_cast<std::size_t>(c.batch * c.vocab));
   head.pool(x.data(), c.batch, c.seq, c.lengths, scale.data(), got.data());
@@ -108,13 +112,66 @@ void check_integer_head(std::int64_t integer_max_product, std::int64_t expected_
   EXPECT_GT(positive, 100);
 }
 
-TEST(SpladeHead, Int8OperandsAreSummedExactlyInChunks) {
-  check_integer_head(255 * 255, (std::int64_t{1} << 24) / (255 * 255));  // 258 rows a chunk: eight chunks
+// OpenBLAS: 258 rows a chunk (eight chunks); AVX2: int32 sums in registers (no chunks needed).
+TEST_P(SpladeHeadKernels, Int8OperandsAreSummedExactly) {
+  check_integer_head(255 * 255, (std::int64_t{1} << 24) / (255 * 255), GetParam());
 }
 
 TEST(SpladeHead, Int8ChunksOfOneRowStillSumExactly) {
-  check_integer_head(std::int64_t{1} << 24, 1);
+  // Operands this large are not int16 pairs: OpenBLAS with one row of W a chunk.
+  check_integer_head(std::int64_t{1} << 24, 1, HeadKernel::kAuto);
 }
+
+TEST(SpladeHead, KernelIsNamed) {
+  const std::vector<float> w(4 * 20, 1.0f), bias(20, 0.0f);
+  EXPECT_STREQ(SpladeHead(w, bias, 4, 1, 1, 0, HeadKernel::kBlas).kernel_name(), "OpenBLAS sgemm");
+  const std::string auto_fp32 = SpladeHead(w, bias, 4, 1, 1).kernel_name();
+  const std::string auto_int = SpladeHead(w, bias, 4, 1, 1, 255).kernel_name();
+  if (avx2::available()) {
+    EXPECT_EQ(auto_fp32, "avx2 fp32 (FMA)");
+    EXPECT_EQ(auto_int, "avx2 int16 (vpmaddwd)");
+  } else {
+    EXPECT_EQ(auto_fp32, "OpenBLAS sgemm");
+    EXPECT_EQ(auto_int, "OpenBLAS sgemm");
+  }
+}
+
+// Odd hidden sizes (int16 pairs padded), texts of 1 to 13 tokens (6-row tiles and their
+// remainders), a vocabulary that ends inside a panel: AVX2 equals OpenBLAS (without AVX2 both
+// are OpenBLAS, still checked against the definition).
+TEST(SpladeHead, Avx2KernelsEqualOpenBlasOnRaggedShapes) {
+  std::mt19937 rng(3);
+  std::uniform_int_distribution<int> u(-255, 255);
+  for (const std::int64_t hidden : {1, 7, 33}) {
+    const Case c{13, 13, hidden, 1037, {}};
+    Case cc = c;
+    for (std::int64_t b = 0; b < c.batch; ++b) cc.lengths.push_back(b + 1);
+    std::vector<float> x(static_cast<std::size_t>(c.batch * c.seq * hidden)), w(static_cast<std::size_t>(hidden * c.vocab)),
+        bias(static_cast<std::size_t>(c.vocab), -100.0f), scale(static_cast<std::size_t>(c.vocab), 1.0f);
+    for (auto& v : x) v = static_cast<float>(u(rng));
+    for (auto& v : w) v = static_cast<float>(u(rng));
+    for (const bool integer : {false, true}) {
+      const std::int64_t max_product = integer ? 255 * 255 : 0;
+      std::vector<float> a(static_cast<std::size_t>(c.batch * c.vocab)), b(a.size());
+      SpladeHead(w, bias, hidden, 1, 2, max_product).pool(x.data(), c.batch, c.seq, cc.lengths, &scale[0], a.data());
+      SpladeHead(w, bias, hidden, 1, 2, max_product, HeadKernel::kBlas)
+          .pool(x.data(), c.batch, c.seq, cc.lengths, &scale[0], b.data());
+      const auto want = definition(cc, x, w, bias, &scale, true, 1);
+      int positive = 0;
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        ASSERT_EQ(a[i], want[i]) << "hidden " << hidden << " integer " << integer << " at " << i;
+        ASSERT_EQ(b[i], want[i]) << "hidden " << hidden << " integer " << integer << " at " << i;
+        positive += want[i] > 0;
+      }
+      EXPECT_GT(positive, 100);
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Kernels, SpladeHeadKernels, testing::Values(HeadKernel::kAuto, HeadKernel::kBlas),
+                         [](const testing::TestParamInfo<HeadKernel>& i) {
+                           return std::string(i.param == HeadKernel::kAuto ? "Auto" : "Blas");
+                         });
 
 }  // namespace
 }  // namespace splade::encode

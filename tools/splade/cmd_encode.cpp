@@ -116,7 +116,7 @@ void add_encode_command(CLI::App& app, CommandTable& table) {
                                summary.tokens, summary.seconds,
                                summary.seconds > 0 ? summary.records_written / summary.seconds : 0.0,
                                encoder.stats().model_seconds, to_string(encoder.contract()),
-                               encoder.fused_head() ? ", fused head" : ", head as the graph has it: " + encoder.unfused_reason(),
+                               encoder.fused_head() ? ", fused head (" + encoder.fused_head_kernel() + ")" : ", head as the graph has it: " + encoder.unfused_reason(),
                                a->job.output);
     }
     return kExitOk;

@@ -1,5 +1,7 @@
 #include "encode/fused_head/splade_head.h"
 
+#include "encode/fused_head/avx2_column_max.h"
+
 #include <cblas.h>
 
 #include <algorithm>
@@ -21,7 +23,7 @@ constexpr std::int64_t kExactFloatIntegers = std::int64_t{1} << 24;
 }  // namespace
 
 SpladeHead::SpladeHead(std::vector<float> weight, std::vector<float> bias, std::int64_t hidden, int log1p_count,
-                       int threads, std::int64_t integer_max_product)
+                       int threads, std::int64_t integer_max_product, HeadKernel kernel)
     : weight_(std::move(weight)), bias_(std::move(bias)), hidden_(hidden),
       vocab_(static_cast<std::int64_t>(bias_.size())), log1p_count_(log1p_count),
       threads_(threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))),
@@ -30,6 +32,18 @@ SpladeHead::SpladeHead(std::vector<float> weight, std::vector<float> bias, std::
   // The head runs one sgemm per thread of its own; OpenBLAS' own threads would only contend
   // with them (this is process-wide: OpenBLAS has no per-call thread count before 0.3.27).
   openblas_set_num_threads(1);
+  // int16 operands: integers within [-32768, 32767] (int8 decoders: [-255, 255]); the int32
+  // sums cannot overflow while hidden * max product < 2^31.
+  const bool int16_fits = integer_max_product <= 255 * 255 && hidden_ * integer_max_product < (std::int64_t{1} << 31);
+  avx2_ = kernel == HeadKernel::kAuto && avx2::available() && (!integer_ || int16_fits);
+  if (avx2_ && integer_) panels_int16_ = avx2::pack_int16(weight_, hidden_, vocab_);
+  if (avx2_ && !integer_) panels_fp32_ = avx2::pack_fp32(weight_, hidden_, vocab_);
+  if (avx2_) std::vector<float>().swap(weight_);  // the panels replace it
+}
+
+const char* SpladeHead::kernel_name() const {
+  if (!avx2_) return "OpenBLAS sgemm";
+  return integer_ ? "avx2 int16 (vpmaddwd)" : "avx2 fp32 (FMA)";
 }
 
 void SpladeHead::pool(const float* hidden, std::int64_t batch, std::int64_t seq,
@@ -37,17 +51,37 @@ void SpladeHead::pool(const float* hidden, std::int64_t batch, std::int64_t seq,
   const std::int64_t blocks = (vocab_ + kVocabBlock - 1) / kVocabBlock;
   const std::int64_t items = batch * blocks;  // one work item: a text times a vocabulary block
   const bool chunked = chunk_ < hidden_;
+  // The AVX2 integer kernel reads int16 rows (padded to an even length).
+  const std::int64_t row16 = avx2::int16_row(hidden_);
+  std::vector<std::int16_t> hidden16;
+  if (avx2_ && integer_) {
+    hidden16.assign(static_cast<std::size_t>(batch * seq * row16), 0);
+    for (std::int64_t r = 0; r < batch * seq; ++r)
+      for (std::int64_t h = 0; h < hidden_; ++h)
+        hidden16[static_cast<std::size_t>(r * row16 + h)] = static_cast<std::int16_t>(hidden[r * hidden_ + h]);
+  }
   std::atomic<std::int64_t> next{0};
   auto worker = [&] {
     std::vector<float> product(static_cast<std::size_t>(kTokenBlock * kVocabBlock));
-    std::vector<std::int32_t> sums(chunked ? product.size() : 0);
+    std::vector<std::int32_t> sums(chunked || avx2_ ? product.size() : 0);
     for (std::int64_t item; (item = next.fetch_add(1)) < items;) {
       const std::int64_t b = item / blocks, v0 = (item % blocks) * kVocabBlock;
       const std::int64_t width = std::min(kVocabBlock, vocab_ - v0);
       float* row = out + b * vocab_ + v0;
       std::fill(row, row + width, -std::numeric_limits<float>::infinity());
       const std::int64_t n = std::min(lengths[static_cast<std::size_t>(b)], seq);
-      for (std::int64_t t0 = 0; t0 < n; t0 += kTokenBlock) {
+      if (avx2_ && n > 0) {
+        const std::int64_t p0 = v0 / avx2::kPanel, p1 = (v0 + width + avx2::kPanel - 1) / avx2::kPanel;
+        if (integer_) {
+          avx2::column_max_int16(hidden16.data() + b * seq * row16, n, hidden_, panels_int16_.data(), p0, p1, sums.data());
+          // MatMulInteger's int32, cast to float (a monotonic rounding: it commutes with the max).
+          for (std::int64_t j = 0; j < width; ++j) row[j] = static_cast<float>(sums[static_cast<std::size_t>(j)]);
+        } else {
+          avx2::column_max_fp32(hidden + b * seq * hidden_, n, hidden_, panels_fp32_.data(), p0, p1, product.data());
+          std::copy(product.begin(), product.begin() + width, row);
+        }
+      }
+      for (std::int64_t t0 = 0; !avx2_ && t0 < n; t0 += kTokenBlock) {
         const std::int64_t rows = std::min(kTokenBlock, n - t0);
         // product[rows, width] = hidden[b, t0:t0+rows, k0:k0+depth] x W[k0:k0+depth, v0:v0+width]
         auto multiply = [&](std::int64_t k0, std::int64_t depth) {

@@ -1,7 +1,8 @@
 // The fused SPLADE head: out[b, v] = f(max over the unmasked tokens t of hidden[b, t] . W[:, v]
-// + bias[v]), f = log1p(relu(.)) (once or twice), computed a block of tokens times a block of
-// vocabulary columns at a time (OpenBLAS sgemm), each block reduced to its running max while
-// it is in cache. Padding rows are never multiplied.
+// + bias[v]), f = log1p(relu(.)) (once or twice), computed a text times a block of vocabulary
+// columns at a time, each product reduced to its running max while it is in registers (the
+// AVX2 kernels) or in cache (OpenBLAS sgemm over 128-token blocks, elsewhere). Padding rows
+// are never multiplied.
 //
 // An int8 decoder runs the same way on integers held in float: hidden = x_q - x_zp and
 // W = W_q - W_zp, so each product sum is the int32 that MatMulInteger computes. A float sum
@@ -16,13 +17,20 @@
 
 namespace splade::encode {
 
+// How the products are computed: kAuto takes the AVX2 kernels (avx2_column_max.h) where the
+// CPU has them, else OpenBLAS; kBlas always OpenBLAS (for tests and benchmarks).
+enum class HeadKernel { kAuto, kBlas };
+
 class SpladeHead {
  public:
   // weight [hidden, vocab] row-major, bias [vocab]; threads: 0 = one per core.
-  // integer_max_product > 0: the operands are integers and |hidden * weight| never exceeds it.
+  // integer_max_product > 0: the operands are integers and |hidden * weight| never exceeds it
+  // (int8 decoders: both in [-255, 255]).
   SpladeHead(std::vector<float> weight, std::vector<float> bias, std::int64_t hidden, int log1p_count, int threads,
-             std::int64_t integer_max_product = 0);
+             std::int64_t integer_max_product = 0, HeadKernel kernel = HeadKernel::kAuto);
 
+  // "avx2 fp32 (FMA)", "avx2 int16 (vpmaddwd)", "OpenBLAS sgemm": for summaries.
+  const char* kernel_name() const;
   std::int64_t vocab() const { return vocab_; }
   std::int64_t hidden() const { return hidden_; }
   // How many rows of W one exact float sgemm sums (hidden for an fp32 head).
@@ -40,6 +48,9 @@ class SpladeHead {
   int threads_ = 1;
   bool integer_ = false;
   std::int64_t chunk_ = 0;
+  bool avx2_ = false;                  // the AVX2 kernels, on these packed panels:
+  std::vector<float> panels_fp32_;     // fp32 heads
+  std::vector<std::int16_t> panels_int16_;  // integer heads with operands in int16
 };
 
 }  // namespace splade::encode
