@@ -12,4 +12,4 @@ echo "== C++ unit tests (ctest)"
 echo "== fuzzing under ASan/UBSan, bounded: tokenizer, safetensors, unpickler (scripts/fuzz.sh, clang)"
 scripts/fuzz.sh 15
 echo "== parity tests against the Python references (pytest)"
-SPLADE_BIN="$root/build/tools/splade/splade" .venv/bin/python -m pytest -q -p no:cacheprovider tests/oracle
+SPLADE_BIN="$root/build/tools/splade/splade" .venv/bin/python -m pytest -q -p no:cacheprovider --durations=15 tests/oracle

@@ -139,6 +139,13 @@ def test_an_optimized_fp32_model_keeps_its_fused_head(splade_bin, setup, optimiz
     assert compare(a, b)[0] <= 1e-4
 
 
+@pytest.fixture(scope="module")
+def fp32_fused(splade_bin, setup):
+    """The fp32 model's fused vectors of the test texts."""
+    d, _ = setup
+    return encode(splade_bin, d / "tiny", d / "docs.jsonl", d / "fp32-fused.jsonl")[0]
+
+
 def quantize_with_onnxruntime(src, dst):
     """The seed's int8 step: onnxruntime's own quantize_dynamic (QInt8 weights, per tensor)."""
     import onnx
@@ -150,7 +157,7 @@ def quantize_with_onnxruntime(src, dst):
 
 
 @pytest.mark.parametrize("quantizer", ["splade-per-channel", "splade-per-tensor", "onnxruntime-qint8"])
-def test_an_int8_decoder_is_fused_and_equals_the_graph(splade_bin, setup, optimized, tmp_path, quantizer):
+def test_an_int8_decoder_is_fused_and_equals_the_graph(splade_bin, setup, optimized, fp32_fused, tmp_path, quantizer):
     """An int8 decoder (MatMulInteger on DynamicQuantizeLinear's activations) runs fused: the body
     ends at DynamicQuantizeLinear and the head sums the integers exactly, so the vectors equal
     ONNX Runtime running the whole int8 graph (within float rounding of Log(1 + x))."""
@@ -173,8 +180,8 @@ def test_an_int8_decoder_is_fused_and_equals_the_graph(splade_bin, setup, optimi
     assert ties * 1000 <= n
     assert sum(len(v) for v in fused.values()) > 50 * N_DOCS
     # int8 is not fp32: the vectors move (by quantization, not by the head).
-    fp32, _ = encode(splade_bin, d / "tiny", d / "docs.jsonl", tmp_path / "fp32.jsonl")
-    moved = max(abs(fused[k].get(t, 0.0) - fp32[k].get(t, 0.0)) for k in fp32 for t in set(fused[k]) | set(fp32[k]))
+    moved = max(abs(fused[k].get(t, 0.0) - fp32_fused[k].get(t, 0.0))
+                for k in fp32_fused for t in set(fused[k]) | set(fp32_fused[k]))
     assert moved > 1e-3
 
 
