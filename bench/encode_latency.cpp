@@ -1,8 +1,9 @@
 // Query-encoding latency of splade.cpp at batch 1, text to vector, and the share of it
 // spent outside ONNX Runtime's Run call (tokenization, input building, pooling, output),
 // read from Encoder::stats() over the same calls. Prints one JSON object. Used by
-// bench/encode.sh, which runs the Python peers beside it.
-//   encode_latency MODEL_DIR TOPICS.tsv N_QUERIES THREADS
+// bench/encode.sh, which runs the Python peers beside it. With the fused head (the default),
+// the time outside Run includes the head; `unfused` runs the model's graph as written.
+//   encode_latency MODEL_DIR TOPICS.tsv N_QUERIES THREADS [unfused]
 #include <algorithm>
 #include <chrono>
 #include <fstream>
@@ -22,13 +23,14 @@ double percentile(std::vector<double> v, double p) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 5) {
-    std::cerr << "usage: encode_latency MODEL_DIR TOPICS.tsv N_QUERIES THREADS\n";
+  if (argc != 5 && !(argc == 6 && std::string(argv[5]) == "unfused")) {
+    std::cerr << "usage: encode_latency MODEL_DIR TOPICS.tsv N_QUERIES THREADS [unfused]\n";
     return 2;
   }
   const int n = std::stoi(argv[3]);
   splade::EncoderOptions options;
   options.threads = std::stoi(argv[4]);
+  options.fused_head = argc == 5;
   auto encoder = splade::Encoder::open(argv[1], options);
 
   std::vector<std::string> queries;

@@ -42,7 +42,8 @@ void run_head(benchmark::State& state, HeadKernel kernel, bool integer) {
 void shapes(benchmark::internal::Benchmark* b) {
   b->ArgNames({"hidden", "tokens", "threads"});
   for (const int hidden : {128, 768})
-    for (const int threads : {1, 2}) b->Args({hidden, 256, threads});
+    for (const int threads : {1, 2})
+      for (const int tokens : {10, 256}) b->Args({hidden, tokens, threads});
   b->UseRealTime()->Unit(benchmark::kMillisecond);
 }
 

@@ -62,8 +62,11 @@ void SpladeHead::pool(const float* hidden, std::int64_t batch, std::int64_t seq,
   }
   std::atomic<std::int64_t> next{0};
   auto worker = [&] {
-    std::vector<float> product(static_cast<std::size_t>(kTokenBlock * kVocabBlock));
-    std::vector<std::int32_t> sums(chunked || avx2_ ? product.size() : 0);
+    // The AVX2 kernels write one row of column maxima; OpenBLAS a block of products. (Sized
+    // to what the path needs: a query's whole head takes about a millisecond, and zeroing and
+    // faulting in a megabyte a call would be a fifth of it.)
+    std::vector<float> product(static_cast<std::size_t>(avx2_ ? kVocabBlock : kTokenBlock * kVocabBlock));
+    std::vector<std::int32_t> sums(avx2_ ? kVocabBlock : chunked ? product.size() : 0);
     for (std::int64_t item; (item = next.fetch_add(1)) < items;) {
       const std::int64_t b = item / blocks, v0 = (item % blocks) * kVocabBlock;
       const std::int64_t width = std::min(kVocabBlock, vocab_ - v0);
@@ -112,7 +115,8 @@ void SpladeHead::pool(const float* hidden, std::int64_t batch, std::int64_t seq,
         const std::size_t v = static_cast<std::size_t>(v0 + j);
         const float logit = column_scale && n > 0 ? row[j] * column_scale[v] : row[j];
         float x = std::max(logit + bias_[v], 0.0f);
-        for (int k = 0; k < log1p_count_; ++k) x = std::log1p(x);
+        // log1p(0) = 0: most of a vocabulary block is zero here, and log1p is not cheap.
+        for (int k = 0; k < log1p_count_ && x > 0.0f; ++k) x = std::log1p(x);
         row[j] = x;
       }
     }
