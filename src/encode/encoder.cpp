@@ -137,16 +137,8 @@ struct Encoder::Impl {
     if (int8_weight_scale.empty()) {
       head->pool(out.floats(0), p.batch, p.seq, lengths, nullptr, pooled.data());
     } else {
-      // MatMulInteger's operands: x_q - x_zp, exact in float.
-      const std::size_t n = out.element_count(0);
-      const std::uint8_t* q = out.uint8s(0);
-      const float x_scale = *out.floats(1);
-      const float zero_point = static_cast<float>(*out.uint8s(2));
-      std::vector<float> centered(n);
-      for (std::size_t i = 0; i < n; ++i) centered[i] = static_cast<float>(q[i]) - zero_point;
-      std::vector<float> scale(int8_weight_scale.size());
-      for (std::size_t v = 0; v < scale.size(); ++v) scale[v] = x_scale * int8_weight_scale[v];
-      head->pool(centered.data(), p.batch, p.seq, lengths, scale.data(), pooled.data());
+      head->pool_quantized(out.uint8s(0), *out.uint8s(2), *out.floats(1), int8_weight_scale.data(), p.batch, p.seq,
+                           lengths, pooled.data());
     }
     for (std::size_t b = 0; b < batch.size(); ++b) {
       SparseVector v;

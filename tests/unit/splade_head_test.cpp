@@ -12,6 +12,7 @@
 
 #include "encode/fused_head/avx2_column_max.h"
 #include "encode/fused_head/splade_head.h"
+#include "splade/error.h"
 
 namespace splade::encode {
 namespace {
@@ -166,6 +167,37 @@ TEST(SpladeHead, Avx2KernelsEqualOpenBlasOnRaggedShapes) {
       EXPECT_GT(positive, 100);
     }
   }
+}
+
+// DynamicQuantizeLinear's outputs straight in: equal to pool() on x_q - x_zp with the scale
+// x_scale * W_scale, and to the definition.
+TEST_P(SpladeHeadKernels, QuantizedInputEqualsPoolOnCenteredOperands) {
+  const Case c{3, 40, 33, 1500, {40, 9, 0}};
+  std::mt19937 rng(9);
+  std::uniform_int_distribution<int> q(0, 255), wq(-255, 255);
+  const std::uint8_t zp = 117;
+  const float x_scale = 0.05f;
+  std::vector<std::uint8_t> x_q(static_cast<std::size_t>(c.batch * c.seq * c.hidden));
+  std::vector<float> centered(x_q.size()), w(static_cast<std::size_t>(c.hidden * c.vocab)),
+      bias(static_cast<std::size_t>(c.vocab), -2.0f), w_scale(bias.size()), scale(bias.size());
+  for (std::size_t i = 0; i < x_q.size(); ++i) centered[i] = static_cast<float>((x_q[i] = static_cast<std::uint8_t>(q(rng))) - zp);
+  for (auto& v : w) v = static_cast<float>(wq(rng));
+  for (std::size_t v = 0; v < w_scale.size(); ++v) scale[v] = x_scale * (w_scale[v] = 1e-4f * static_cast<float>(1 + v % 7));
+  const SpladeHead head(w, bias, c.hidden, 1, 2, 255 * 255, GetParam());
+  std::vector<float> a(static_cast<std::size_t>(c.batch * c.vocab)), b(a.size());
+  head.pool_quantized(x_q.data(), zp, x_scale, w_scale.data(), c.batch, c.seq, c.lengths, a.data());
+  head.pool(centered.data(), c.batch, c.seq, c.lengths, scale.data(), b.data());
+  const auto want = definition(c, centered, w, bias, &scale, true, 1);
+  int positive = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    ASSERT_EQ(a[i], want[i]) << i;
+    ASSERT_EQ(b[i], want[i]) << i;
+    positive += want[i] > 0;
+  }
+  EXPECT_GT(positive, 100);
+  const SpladeHead fp32(w, bias, c.hidden, 1, 1, 0, GetParam());
+  EXPECT_THROW(fp32.pool_quantized(x_q.data(), zp, x_scale, w_scale.data(), c.batch, c.seq, c.lengths, a.data()),
+               Error);
 }
 
 INSTANTIATE_TEST_SUITE_P(Kernels, SpladeHeadKernels, testing::Values(HeadKernel::kAuto, HeadKernel::kBlas),

@@ -39,7 +39,6 @@ int log1p_chain(const GraphView& g, std::string tensor, std::string& inner) {
   return count;
 }
 
-
 // The int8 decoder producing `y` (head_split.h): sets s.int8, s.weight (W_q - W_zp),
 // s.hidden and s.vocab; false with `why` for any other form.
 bool match_int8_decoder(const GraphView& g, const std::string& y, std::int64_t vocab, HeadSplit& s, std::string& why) {

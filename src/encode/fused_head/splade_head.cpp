@@ -1,6 +1,7 @@
 #include "encode/fused_head/splade_head.h"
 
 #include "encode/fused_head/avx2_column_max.h"
+#include "splade/error.h"
 
 #include <cblas.h>
 
@@ -48,18 +49,46 @@ const char* SpladeHead::kernel_name() const {
 
 void SpladeHead::pool(const float* hidden, std::int64_t batch, std::int64_t seq,
                       const std::vector<std::int64_t>& lengths, const float* column_scale, float* out) const {
+  if (!(avx2_ && integer_)) return run(hidden, nullptr, batch, seq, lengths, column_scale, out);
+  // The AVX2 integer kernel reads int16 rows (padded to an even length).
+  const std::int64_t row16 = avx2::int16_row(hidden_);
+  std::vector<std::int16_t> hidden16(static_cast<std::size_t>(batch * seq * row16), 0);
+  for (std::int64_t r = 0; r < batch * seq; ++r)
+    for (std::int64_t h = 0; h < hidden_; ++h)
+      hidden16[static_cast<std::size_t>(r * row16 + h)] = static_cast<std::int16_t>(hidden[r * hidden_ + h]);
+  run(nullptr, hidden16.data(), batch, seq, lengths, column_scale, out);
+}
+
+void SpladeHead::pool_quantized(const std::uint8_t* x_q, std::uint8_t x_zero_point, float x_scale,
+                                const float* weight_scale, std::int64_t batch, std::int64_t seq,
+                                const std::vector<std::int64_t>& lengths, float* out) const {
+  if (!integer_)
+    throw Error(ErrorCode::kInvalidArgument, "SpladeHead::pool_quantized: this head was built for fp32 operands, not int8");
+  // Dynamic quantization's Mul(x_scale, W_scale), per column.
+  std::vector<float> scale(static_cast<std::size_t>(vocab_));
+  for (std::size_t v = 0; v < scale.size(); ++v) scale[v] = x_scale * weight_scale[v];
+  // MatMulInteger's operands x_q - x_zp, built once in the form the kernel reads.
+  const std::int64_t rows = batch * seq;
+  const int zp = x_zero_point;
+  if (avx2_) {
+    const std::int64_t row16 = avx2::int16_row(hidden_);
+    std::vector<std::int16_t> centered(static_cast<std::size_t>(rows * row16), 0);
+    for (std::int64_t r = 0; r < rows; ++r)
+      for (std::int64_t h = 0; h < hidden_; ++h)
+        centered[static_cast<std::size_t>(r * row16 + h)] = static_cast<std::int16_t>(x_q[r * hidden_ + h] - zp);
+    return run(nullptr, centered.data(), batch, seq, lengths, scale.data(), out);
+  }
+  std::vector<float> centered(static_cast<std::size_t>(rows * hidden_));
+  for (std::size_t i = 0; i < centered.size(); ++i) centered[i] = static_cast<float>(x_q[i] - zp);
+  run(centered.data(), nullptr, batch, seq, lengths, scale.data(), out);
+}
+
+void SpladeHead::run(const float* hidden, const std::int16_t* hidden16, std::int64_t batch, std::int64_t seq,
+                     const std::vector<std::int64_t>& lengths, const float* column_scale, float* out) const {
   const std::int64_t blocks = (vocab_ + kVocabBlock - 1) / kVocabBlock;
   const std::int64_t items = batch * blocks;  // one work item: a text times a vocabulary block
   const bool chunked = chunk_ < hidden_;
-  // The AVX2 integer kernel reads int16 rows (padded to an even length).
   const std::int64_t row16 = avx2::int16_row(hidden_);
-  std::vector<std::int16_t> hidden16;
-  if (avx2_ && integer_) {
-    hidden16.assign(static_cast<std::size_t>(batch * seq * row16), 0);
-    for (std::int64_t r = 0; r < batch * seq; ++r)
-      for (std::int64_t h = 0; h < hidden_; ++h)
-        hidden16[static_cast<std::size_t>(r * row16 + h)] = static_cast<std::int16_t>(hidden[r * hidden_ + h]);
-  }
   std::atomic<std::int64_t> next{0};
   auto worker = [&] {
     // The AVX2 kernels write one row of column maxima; OpenBLAS a block of products. (Sized
@@ -76,7 +105,7 @@ void SpladeHead::pool(const float* hidden, std::int64_t batch, std::int64_t seq,
       if (avx2_ && n > 0) {
         const std::int64_t p0 = v0 / avx2::kPanel, p1 = (v0 + width + avx2::kPanel - 1) / avx2::kPanel;
         if (integer_) {
-          avx2::column_max_int16(hidden16.data() + b * seq * row16, n, hidden_, panels_int16_.data(), p0, p1, sums.data());
+          avx2::column_max_int16(hidden16 + b * seq * row16, n, hidden_, panels_int16_.data(), p0, p1, sums.data());
           // MatMulInteger's int32, cast to float (a monotonic rounding: it commutes with the max).
           for (std::int64_t j = 0; j < width; ++j) row[j] = static_cast<float>(sums[static_cast<std::size_t>(j)]);
         } else {

@@ -32,7 +32,6 @@ class SpladeHead {
   // "avx2 fp32 (FMA)", "avx2 int16 (vpmaddwd)", "OpenBLAS sgemm": for summaries.
   const char* kernel_name() const;
   std::int64_t vocab() const { return vocab_; }
-  std::int64_t hidden() const { return hidden_; }
   // How many rows of W one exact float sgemm sums (hidden for an fp32 head).
   std::int64_t exact_chunk() const { return chunk_; }
   // hidden: [batch, seq, hidden] float; lengths[b]: how many leading tokens of row b are
@@ -40,8 +39,18 @@ class SpladeHead {
   // a row with length 0 is all zeros.
   void pool(const float* hidden, std::int64_t batch, std::int64_t seq, const std::vector<std::int64_t>& lengths,
             const float* column_scale, float* out) const;
+  // An int8 decoder's head (integer_max_product > 0) on DynamicQuantizeLinear's outputs:
+  // x_q [batch, seq, hidden] uint8, its zero point and scale; weight_scale [vocab] (W_scale per
+  // column). The same as pool() on x_q - x_zp with column_scale = x_scale * weight_scale.
+  void pool_quantized(const std::uint8_t* x_q, std::uint8_t x_zero_point, float x_scale, const float* weight_scale,
+                      std::int64_t batch, std::int64_t seq, const std::vector<std::int64_t>& lengths, float* out) const;
 
  private:
+  // pool() on float operands (hidden) or, for the AVX2 integer kernel, int16 rows of
+  // avx2::int16_row(hidden) (hidden16); the other is nullptr.
+  void run(const float* hidden, const std::int16_t* hidden16, std::int64_t batch, std::int64_t seq,
+           const std::vector<std::int64_t>& lengths, const float* column_scale, float* out) const;
+
   std::vector<float> weight_, bias_;
   std::int64_t hidden_ = 0, vocab_ = 0;
   int log1p_count_ = 1;
