@@ -19,11 +19,15 @@ namespace splade {
 enum class SearchAlgorithm {
   kExhaustive,  // term-at-a-time into an accumulator per document; the reference
   kMaxScore,    // MaxScore over doc-id windows with per-block maximum impacts; same result
+  kBlockMax,    // ranges of doc ids in falling order of their query bound (BMP); same result
 };
 
 struct SearchOptions {
   std::size_t k = 1000;
   SearchAlgorithm algorithm = SearchAlgorithm::kMaxScore;
+  // Block-max only: a range of documents is visited while alpha * its score bound can beat
+  // the k-th score. 1 is exact; below 1 is approximate (BMP's alpha), faster, lower recall.
+  double alpha = 1.0;
 };
 
 struct Hit {

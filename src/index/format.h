@@ -9,7 +9,8 @@
 namespace splade::index_format {
 
 inline constexpr char kMagic[8] = {'S', 'P', 'L', 'D', 'I', 'M', 'P', 'X'};
-inline constexpr std::uint32_t kVersion = 2;  // 1: Stream VByte blocks; 2: bit-packed blocks
+// 1: Stream VByte blocks; 2: bit-packed blocks; 3: + blockmax.bin (block-max search)
+inline constexpr std::uint32_t kVersion = 3;
 inline constexpr std::uint32_t kBlockSize = 128;  // postings per block (the last may hold fewer)
 // Zero bytes at the end of postings.bin, so that a decoder may always read a whole 16-byte
 // vector (index/bit_packing.h reads exactly the packed bytes; the slack is kept for others).
@@ -19,8 +20,12 @@ inline constexpr const char* kManifestFile = "manifest.bin";
 inline constexpr const char* kTermsFile = "terms.bin";
 inline constexpr const char* kPostingsFile = "postings.bin";
 inline constexpr const char* kDocsFile = "docs.bin";
+inline constexpr const char* kBlockMaxFile = "blockmax.bin";
 
-enum FileKind : std::uint32_t { kManifest = 1, kTerms = 2, kPostings = 3, kDocs = 4 };
+// The files the manifest lists, in this order (the manifest itself is not listed).
+inline constexpr std::uint32_t kNumFiles = 4;
+
+enum FileKind : std::uint32_t { kManifest = 1, kTerms = 2, kPostings = 3, kDocs = 4, kBlockMax = 5 };
 
 // The first 16 bytes of every file.
 struct FileHeader {
@@ -76,6 +81,34 @@ struct BlockMeta {
   std::uint8_t impact_high_bits;   // impact_bits + impact_high_bits = bit width of max_impact - 1
 };
 static_assert(sizeof(BlockMeta) == 16);
+
+// blockmax.bin: the doc-id space cut into ranges of `range_size` consecutive internal ids
+// (range r holds docs r * range_size ..), for block-max search (search/block_max_search.h).
+// FileHeader, BlockMaxHeader, then these arrays, each starting at a multiple of 8 bytes
+// (E = num_entries: the (range, term) pairs with a posting; P = num_postings):
+//   per term, ranges in increasing order (the "block-max" side):
+//     u32 term_first_entry[num_terms + 1]   into the next two arrays
+//     u32 term_ranges[E]                    range ids, increasing within a term
+//     I   term_range_max[E]                 the term's largest impact in that range
+//     u32 term_kth_impact[num_terms][3]     the term's kSeedRanks[i]-th largest impact (0: fewer postings)
+//   per range, terms in increasing ordinal order (the forward side that scores a range):
+//     u32 range_first_entry[num_ranges + 1] into the next two arrays
+//     u32 entry_terms[E]
+//     u32 entry_first_posting[E + 1]        into the next two arrays
+//     u8  posting_docs[P]                   doc id - range start (< range_size <= 256), increasing within an entry
+//     I   posting_impacts[P]
+// I is an unsigned integer of `impact_bytes` bytes (1, 2 or 4: the smallest that holds the
+// index's largest impact). num_ranges = ceil(num_docs / range_size).
+inline constexpr std::uint32_t kSeedRanks[3] = {10, 100, 1000};
+inline constexpr std::uint32_t kDefaultRangeSize = 32;
+struct BlockMaxHeader {
+  std::uint32_t range_size;     // 1 .. 256
+  std::uint32_t impact_bytes;   // 1, 2 or 4
+  std::uint64_t num_ranges;
+  std::uint64_t num_entries;    // E < 2^32
+  std::uint64_t num_postings;   // P < 2^32, equal to the manifest's
+};
+static_assert(sizeof(BlockMaxHeader) == 32);
 
 // docs.bin: FileHeader, u64 count, u32 id_offsets[count + 1], u32 doc_lengths[count], id
 // bytes (at most 4 GiB). Ids are in strictly increasing byte order.

@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "index/bit_packing.h"
+#include "index/block_max_builder.h"
 #include "index/patched_packing.h"
 #include "index/checksummed_writer.h"
 #include "index/format.h"
@@ -21,10 +22,7 @@ namespace fmt_ = index_format;
 
 namespace {
 
-struct Posting {
-  std::uint32_t doc;
-  std::uint32_t impact;
-};
+using Posting = DocImpact;
 
 struct TransparentHash {
   using is_transparent = void;
@@ -163,7 +161,11 @@ IndexStats IndexBuilder::write(const std::filesystem::path& dir_in, bool overwri
   stats.num_docs = n;
   stats.num_terms = term_order.size();
 
-  // postings.bin
+  // postings.bin, and blockmax.bin from the same sorted lists
+  std::uint32_t max_impact = 0;
+  for (const auto& list : m.postings)
+    for (const auto& p : list) max_impact = std::max(max_impact, p.impact);
+  BlockMaxBuilder block_max(n, term_order.size(), fmt_::kDefaultRangeSize, max_impact);
   std::vector<fmt_::TermEntry> entries(term_order.size());
   ChecksummedWriter pw(tmp / fmt_::kPostingsFile);
   pw.write_value(header(fmt_::kPostings));
@@ -216,6 +218,7 @@ IndexStats IndexBuilder::write(const std::filesystem::path& dir_in, bool overwri
     pw.write(data.data(), data.size());
     e.postings_bytes = pw.size() - e.postings_offset;
     stats.num_postings += list.size();
+    block_max.add_term(list);
     std::vector<Posting>().swap(list);  // free as we go: the peak stays one copy of the postings
   }
   pw.write_zeros(fmt_::kTailPadding);
@@ -252,6 +255,11 @@ IndexStats IndexBuilder::write(const std::filesystem::path& dir_in, bool overwri
   for (std::size_t r = 0; r < n; ++r) dw.write(m.ids[order[r]].data(), m.ids[order[r]].size());
   dw.close();
 
+  // blockmax.bin
+  ChecksummedWriter bw(tmp / fmt_::kBlockMaxFile);
+  block_max.write(bw);
+  bw.close();
+
   // manifest.bin, last: an index without a valid manifest is never opened.
   ChecksummedWriter mw(tmp / fmt_::kManifestFile);
   mw.write_value(header(fmt_::kManifest));
@@ -260,17 +268,18 @@ IndexStats IndexBuilder::write(const std::filesystem::path& dir_in, bool overwri
   body.num_terms = entries.size();
   body.num_postings = stats.num_postings;
   body.block_size = fmt_::kBlockSize;
-  body.num_files = 3;
+  body.num_files = fmt_::kNumFiles;
   mw.write_value(body);
-  fmt_::FileEntry files[3];
+  fmt_::FileEntry files[fmt_::kNumFiles];
   fill_entry(files[0], fmt_::kTermsFile, tw);
   fill_entry(files[1], fmt_::kPostingsFile, pw);
   fill_entry(files[2], fmt_::kDocsFile, dw);
+  fill_entry(files[3], fmt_::kBlockMaxFile, bw);
   mw.write(files, sizeof(files));
   const std::uint32_t manifest_crc = mw.crc();
   mw.write_value(manifest_crc);
   mw.close();
-  stats.bytes_on_disk = pw.size() + tw.size() + dw.size() + mw.size();
+  stats.bytes_on_disk = pw.size() + tw.size() + dw.size() + bw.size() + mw.size();
 
   // Swap the complete index into place.
   std::error_code ec;

@@ -12,9 +12,25 @@
 
 namespace splade {
 
+// blockmax.bin in place (format.h); checked at open by check_block_max().
+struct BlockMaxView {
+  std::uint32_t range_size = 0, impact_bytes = 0;
+  std::uint64_t num_ranges = 0, num_entries = 0;
+  const std::uint32_t* term_first_entry = nullptr;   // [num_terms + 1]
+  const std::uint32_t* term_ranges = nullptr;        // [E]
+  const void* term_range_max = nullptr;              // [E] of impact_bytes each
+  const std::uint32_t* term_kth_impact = nullptr;    // [num_terms][3]
+  const std::uint32_t* range_first_entry = nullptr;  // [num_ranges + 1]
+  const std::uint32_t* entry_terms = nullptr;        // [E]
+  const std::uint32_t* entry_first_posting = nullptr;  // [E + 1]
+  const std::uint8_t* posting_docs = nullptr;        // [P]
+  const void* posting_impacts = nullptr;             // [P] of impact_bytes each
+};
+
 struct Index::Impl {
   std::filesystem::path dir;
-  MappedFile terms_file, postings_file, docs_file;
+  MappedFile terms_file, postings_file, docs_file, block_max_file;
+  BlockMaxView block_max;
   std::uint64_t num_docs = 0, num_terms = 0, num_postings = 0, bytes_on_disk = 0;
 
   const index_format::TermEntry* terms = nullptr;

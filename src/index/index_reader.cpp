@@ -5,6 +5,7 @@
 #include <bit>
 #include <cstring>
 
+#include "index/block_max_reader.h"
 #include "index/index_impl.h"
 #include "index/bit_packing.h"
 #include "index/patched_packing.h"
@@ -28,7 +29,8 @@ void check_header(const std::filesystem::path& file, std::string_view bytes, fmt
     corrupt(file, "bad magic number (not a splade impact index file)");
   if (h.version != fmt_::kVersion)
     throw Error(ErrorCode::kUnsupported, file.string() + ": format version " + std::to_string(h.version) +
-                                             ", this build reads version " + std::to_string(fmt_::kVersion));
+                                             ", this build reads version " + std::to_string(fmt_::kVersion) +
+                                             " (rebuild the index with this splade: splade index)");
   if (h.kind != kind) corrupt(file, "file kind " + std::to_string(h.kind) + ", expected " + std::to_string(kind));
 }
 
@@ -67,9 +69,9 @@ Index Index::open(const std::filesystem::path& dir) {
   std::memcpy(&body, mb.data() + sizeof(fmt_::FileHeader), sizeof(body));
   const std::size_t expected_size =
       sizeof(fmt_::FileHeader) + sizeof(body) + std::size_t{body.num_files} * sizeof(fmt_::FileEntry) + 4;
-  if (body.num_files != 3 || mb.size() != expected_size)
+  if (body.num_files != fmt_::kNumFiles || mb.size() != expected_size)
     corrupt(manifest_path, "is " + std::to_string(mb.size()) + " bytes, expected " +
-                               std::to_string(sizeof(fmt_::FileHeader) + sizeof(body) + 3 * sizeof(fmt_::FileEntry) + 4) +
+                               std::to_string(sizeof(fmt_::FileHeader) + sizeof(body) + fmt_::kNumFiles * sizeof(fmt_::FileEntry) + 4) +
                                " (truncated or corrupted)");
   std::uint32_t stored_crc;
   std::memcpy(&stored_crc, mb.data() + mb.size() - 4, 4);
@@ -85,10 +87,10 @@ Index Index::open(const std::filesystem::path& dir) {
   m->bytes_on_disk = mb.size();
 
   // Files: present, of the recorded size and CRC-32.
-  const char* names[3] = {fmt_::kTermsFile, fmt_::kPostingsFile, fmt_::kDocsFile};
-  const fmt_::FileKind kinds[3] = {fmt_::kTerms, fmt_::kPostings, fmt_::kDocs};
-  MappedFile* files[3] = {&m->terms_file, &m->postings_file, &m->docs_file};
-  for (int i = 0; i < 3; ++i) {
+  const char* names[fmt_::kNumFiles] = {fmt_::kTermsFile, fmt_::kPostingsFile, fmt_::kDocsFile, fmt_::kBlockMaxFile};
+  const fmt_::FileKind kinds[fmt_::kNumFiles] = {fmt_::kTerms, fmt_::kPostings, fmt_::kDocs, fmt_::kBlockMax};
+  MappedFile* files[fmt_::kNumFiles] = {&m->terms_file, &m->postings_file, &m->docs_file, &m->block_max_file};
+  for (std::uint32_t i = 0; i < fmt_::kNumFiles; ++i) {
     fmt_::FileEntry e;
     std::memcpy(&e, mb.data() + sizeof(fmt_::FileHeader) + sizeof(body) + i * sizeof(e), sizeof(e));
     if (std::strncmp(e.name, names[i], sizeof(e.name)) != 0)
@@ -190,6 +192,7 @@ Index Index::open(const std::filesystem::path& dir) {
         corrupt(path, "ids not in strictly increasing byte order at document " + std::to_string(d));
     }
   }
+  check_block_max(*m);
   return Index(std::move(m));
 }
 

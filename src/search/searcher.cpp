@@ -5,47 +5,14 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "search/block_max_search.h"
 #include "search/posting_cursor.h"
+#include "search/resolved_query.h"
 #include "search/top_k.h"
 #include "splade/error.h"
 #include "splade/searcher.h"
 
 namespace splade {
-
-namespace {
-
-struct QueryTerm {
-  std::uint32_t term;
-  std::uint64_t weight;
-};
-
-struct ResolvedQuery {
-  std::vector<QueryTerm> terms;  // by term ordinal
-  std::uint64_t score_bound = 0;  // no document can score more
-};
-
-// Sums repeated tokens, drops weights <= 0 and tokens the index lacks.
-ResolvedQuery resolve(const Index::Impl& index, const QueryVector& query) {
-  std::unordered_map<std::uint32_t, std::int64_t> weights;
-  for (const auto& [token, w] : query) {
-    if (w == 0) continue;
-    if (w < 0 || w > 0xFFFFFFFFll)
-      throw Error(ErrorCode::kInvalidArgument, "query weight of '" + token + "' is " + std::to_string(w) +
-                                                   ", expected 0 .. 2^32-1");
-    if (auto t = index.find(token)) weights[*t] += w;
-  }
-  std::vector<QueryTerm> terms;
-  unsigned __int128 bound = 0;
-  for (const auto& [t, w] : weights) {
-    terms.push_back({t, static_cast<std::uint64_t>(w)});
-    bound += static_cast<unsigned __int128>(w) * index.terms[t].max_impact;
-  }
-  if (bound >> 63) throw Error(ErrorCode::kUnsupported, "query score bound exceeds 2^63");
-  std::sort(terms.begin(), terms.end(), [](const QueryTerm& a, const QueryTerm& b) { return a.term < b.term; });
-  return {std::move(terms), static_cast<std::uint64_t>(bound)};
-}
-
-}  // namespace
 
 struct Searcher::Impl {
   const Index& index;
@@ -54,7 +21,9 @@ struct Searcher::Impl {
   std::vector<std::uint32_t> accumulators32;
   std::vector<std::uint64_t> accumulators64;
 
-  explicit Impl(const Index& i) : index(i) {}
+  BlockMaxSearch block_max;
+
+  explicit Impl(const Index& i) : index(i), block_max(i.impl()) {}
 
   std::vector<Hit> exhaustive(const ResolvedQuery& query, std::size_t k) {
     return query.score_bound <= 0xFFFFFFFFull ? exhaustive_with(accumulators32, query.terms, k)
@@ -191,10 +160,15 @@ Searcher::Searcher(Searcher&&) noexcept = default;
 
 std::vector<Hit> Searcher::search(const QueryVector& query, const SearchOptions& options) {
   const auto resolved = resolve(impl_->index.impl(), query);
+  if (!(options.alpha > 0.0 && options.alpha <= 1.0))
+    throw Error(ErrorCode::kInvalidArgument, "search alpha " + std::to_string(options.alpha) + ", expected 0 < alpha <= 1");
+  if (options.alpha < 1.0 && options.algorithm != SearchAlgorithm::kBlockMax)
+    throw Error(ErrorCode::kInvalidArgument, "search alpha < 1 (approximate) applies to the block-max algorithm only");
   if (resolved.terms.empty() || options.k == 0) return {};
   switch (options.algorithm) {
     case SearchAlgorithm::kExhaustive: return impl_->exhaustive(resolved, options.k);
     case SearchAlgorithm::kMaxScore: return impl_->maxscore(resolved, options.k);
+    case SearchAlgorithm::kBlockMax: return impl_->block_max.search(resolved, options.k, options.alpha);
   }
   return {};
 }

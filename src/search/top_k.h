@@ -19,7 +19,10 @@ class TopK {
   bool would_enter(std::uint64_t score) const {
     return heap_.size() < k_ ? score > 0 : score > heap_.front().score;
   }
-  // Returns true when the hit entered the top k.
+  bool full() const { return heap_.size() >= k_; }
+  // The k-th best hit so far (only when full()).
+  const Hit& worst() const { return heap_.front(); }
+  // Returns true when the hit entered the top k (in any push order).
   bool push(std::uint64_t score, std::uint32_t doc) {
     const Hit h{doc, score};
     if (heap_.size() < k_) {

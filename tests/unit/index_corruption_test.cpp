@@ -18,7 +18,7 @@ using testing::read_bytes;
 using testing::TempDir;
 using testing::write_bytes;
 
-const char* kFiles[] = {"manifest.bin", "terms.bin", "postings.bin", "docs.bin"};
+const char* kFiles[] = {"manifest.bin", "terms.bin", "postings.bin", "docs.bin", "blockmax.bin"};
 
 void build_small_index(const std::filesystem::path& dir) {
   std::mt19937_64 rng(5);
@@ -97,6 +97,23 @@ TEST(IndexCorruption, EveryTruncationMissingFileAndAppendedBytesAreDetected) {
   const Index ok = Index::open(dir / "idx");
   Searcher searcher(ok);
   EXPECT_FALSE(searcher.search({{"term1", 1}}).empty());
+}
+
+// An index of an earlier format version (2: no blockmax.bin) is refused with a message that
+// names the version and what to do.
+TEST(IndexCorruption, EarlierFormatVersionIsRefusedWithItsRemedy) {
+  TempDir dir;
+  build_small_index(dir / "idx");
+  poke(dir / "idx" / "manifest.bin", 8, 2);  // FileHeader.version, little-endian u32 at byte 8
+  try {
+    const Index index = Index::open(dir / "idx");
+    ADD_FAILURE() << "a version-2 index opened";
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    EXPECT_EQ(e.code(), ErrorCode::kUnsupported) << msg;
+    EXPECT_NE(msg.find("manifest.bin: format version 2, this build reads version 3"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("splade index"), std::string::npos) << msg;
+  }
 }
 
 }  // namespace

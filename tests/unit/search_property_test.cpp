@@ -1,5 +1,5 @@
-// Property: MaxScore (with block-max bounds) == exhaustive evaluation == a brute-force dot
-// product over the documents as given, ranked by score desc then external id asc (bytes),
+// Property: MaxScore (with block-max bounds) == block-max (BMP) == exhaustive evaluation ==
+// a brute-force dot product over the documents as given, ranked by score desc then external id asc (bytes),
 // Anserini's order. On random corpora built to have many ties, and on the real SPLADE++ ED
 // MS MARCO dev query vectors against a synthetic corpus shaped after them.
 #include <gtest/gtest.h>
@@ -94,8 +94,10 @@ TEST(SearchProperty, MaxScoreEqualsExhaustiveEqualsBruteForceOnRandomCorpora) {
         const auto expected = brute_force(docs, q, k);
         const auto exhaustive = named(index, searcher.search(q, {k, SearchAlgorithm::kExhaustive}));
         const auto maxscore = named(index, searcher.search(q, {k, SearchAlgorithm::kMaxScore}));
+        const auto block_max = named(index, searcher.search(q, {k, SearchAlgorithm::kBlockMax}));
         ASSERT_EQ(exhaustive, expected) << "round " << round << " query " << qn << " k " << k;
         ASSERT_EQ(maxscore, expected) << "round " << round << " query " << qn << " k " << k;
+        ASSERT_EQ(block_max, expected) << "round " << round << " query " << qn << " k " << k;
         ++checked;
       }
     }
@@ -126,6 +128,7 @@ TEST(SearchProperty, ScoresBeyond32BitsMatchBruteForce) {
       if (wide) ASSERT_GT(expected.front().second, 0xFFFFFFFFull) << "the query must need 64-bit scores";
       ASSERT_EQ(named(index, searcher.search(q, {k, SearchAlgorithm::kExhaustive})), expected) << "query " << qn;
       ASSERT_EQ(named(index, searcher.search(q, {k, SearchAlgorithm::kMaxScore})), expected) << "query " << qn;
+      ASSERT_EQ(named(index, searcher.search(q, {k, SearchAlgorithm::kBlockMax})), expected) << "query " << qn;
     }
   }
 }
@@ -137,7 +140,7 @@ TEST(SearchProperty, EqualScoresRankByExternalIdBytes) {
   TempDir dir;
   const Index index = build(dir, docs);
   Searcher searcher(index);
-  for (auto algo : {SearchAlgorithm::kExhaustive, SearchAlgorithm::kMaxScore}) {
+  for (auto algo : {SearchAlgorithm::kExhaustive, SearchAlgorithm::kMaxScore, SearchAlgorithm::kBlockMax}) {
     const auto hits = named(index, searcher.search({{"x", 1}}, {4, algo}));
     const std::vector<std::pair<std::string, std::uint64_t>> expected = {{"B", 2}, {"a1", 2}, {"a10", 2}, {"a9", 2}};
     EXPECT_EQ(hits, expected);
@@ -170,11 +173,72 @@ TEST(SearchProperty, RealSpladeQueryVectorsOnSyntheticCorpus) {
     for (std::size_t k : {10u, 1000u}) {
       const auto exhaustive = searcher.search(topics[i].vector, {k, SearchAlgorithm::kExhaustive});
       const auto maxscore = searcher.search(topics[i].vector, {k, SearchAlgorithm::kMaxScore});
+      const auto block_max = searcher.search(topics[i].vector, {k, SearchAlgorithm::kBlockMax});
       ASSERT_EQ(named(index, maxscore), named(index, exhaustive)) << "query " << topics[i].id << " k " << k;
+      ASSERT_EQ(named(index, block_max), named(index, exhaustive)) << "query " << topics[i].id << " k " << k;
       nonempty += !exhaustive.empty();
     }
   }
   EXPECT_GT(nonempty, 1900u);
+}
+
+// Approximate block-max (alpha < 1) skips a range only when alpha * its bound is below the
+// k-th score it has found, so every document it misses scores below that k-th score / alpha;
+// what it returns is a correctly ranked list of true scores.
+TEST(SearchProperty, ApproximateBlockMaxKeepsItsBound) {
+  std::mt19937_64 rng(29);
+  std::vector<Doc> docs(6000);
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    docs[i].id = "doc" + std::to_string(i);
+    const int len = 1 + static_cast<int>(rng() % 40);
+    for (int j = 0; j < len; ++j) docs[i].terms["t" + std::to_string(std::min(rng() % 300, rng() % 300))] = 1 + rng() % 200;
+  }
+  TempDir dir;
+  const Index index = build(dir, docs);
+  Searcher searcher(index);
+  std::size_t missed = 0, compared = 0;
+  for (int qn = 0; qn < 60; ++qn) {
+    QueryVector q;
+    for (int j = 0; j < 1 + qn % 15; ++j) q.emplace_back("t" + std::to_string(rng() % 300), 1 + static_cast<std::int64_t>(rng() % 50));
+    const std::size_t k = qn % 2 ? 10 : 100;
+    const auto exact = brute_force(docs, q, k);
+    for (double alpha : {1.0, 0.9, 0.7, 0.4}) {
+      SearchOptions o{k, SearchAlgorithm::kBlockMax, alpha};
+      const auto approx = named(index, searcher.search(q, o));
+      if (alpha == 1.0) {
+        ASSERT_EQ(approx, exact) << "query " << qn;
+        continue;
+      }
+      const auto all = brute_force(docs, q, docs.size());
+      std::map<std::string, std::uint64_t> truth(all.begin(), all.end());
+      for (std::size_t i = 0; i < approx.size(); ++i) {
+        ASSERT_EQ(approx[i].second, truth.at(approx[i].first)) << "query " << qn << ": a wrong score";
+        if (i) ASSERT_TRUE(approx[i - 1].second > approx[i].second ||
+                           (approx[i - 1].second == approx[i].second && approx[i - 1].first < approx[i].first));
+      }
+      ASSERT_LE(approx.size(), exact.size());
+      std::map<std::string, std::uint64_t> got(approx.begin(), approx.end());
+      const double kth = approx.size() == k ? static_cast<double>(approx.back().second) : 0.0;
+      for (const auto& [id, score] : exact) {
+        ++compared;
+        if (got.count(id)) continue;
+        ++missed;
+        ASSERT_LT(static_cast<double>(score), kth / alpha) << "query " << qn << " alpha " << alpha << ": missed " << id;
+      }
+    }
+  }
+  EXPECT_GT(compared, 5000u);
+  EXPECT_GT(missed, 0u) << "alpha < 1 never skipped anything: the test does not exercise approximation";
+}
+
+TEST(SearchProperty, AlphaOutsideItsRangeOrWithoutBlockMaxIsRefused) {
+  std::vector<Doc> docs = {{"a", {{"x", 2}}}};
+  TempDir dir;
+  const Index index = build(dir, docs);
+  Searcher searcher(index);
+  for (double alpha : {0.0, -0.5, 1.5})
+    EXPECT_THROW(searcher.search({{"x", 1}}, {10, SearchAlgorithm::kBlockMax, alpha}), Error) << alpha;
+  EXPECT_THROW(searcher.search({{"x", 1}}, {10, SearchAlgorithm::kMaxScore, 0.5}), Error);
 }
 
 TEST(SearchProperty, ThreadsDoNotChangeResults) {

@@ -21,6 +21,7 @@ void add_search_command(CLI::App& app, CommandTable& table) {
     std::string model, truncation = "hf";
     int encode_threads = 1;
     bool no_fused_head = false;
+    double alpha = 1.0;
   };
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand("search", "Search an impact index with pre-encoded queries; write a TREC run");
@@ -33,8 +34,13 @@ void add_search_command(CLI::App& app, CommandTable& table) {
   sub->add_option("--output", args->output, "TREC run file to write")->required();
   sub->add_option("--hits", args->hits, "Results per query (k)");
   sub->add_option("--threads", args->threads, "Search threads (queries in parallel)")->check(CLI::Range(1, 256));
-  sub->add_option("--algorithm", args->algorithm, "maxscore (default) or exhaustive; both give the same run")
-      ->check(CLI::IsMember({"maxscore", "exhaustive"}));
+  sub->add_option("--algorithm", args->algorithm,
+                  "maxscore (default), block-max or exhaustive; all give the same run (block-max: unless --alpha < 1)")
+      ->check(CLI::IsMember({"maxscore", "block-max", "exhaustive"}));
+  sub->add_option("--alpha", args->alpha,
+                  "With --algorithm block-max: visit a range of documents while alpha x its score bound beats the "
+                  "k-th score; 1 = exact, below 1 = approximate (faster, lower recall; BMP's alpha)")
+      ->check(CLI::Range(0.0, 1.0));
   sub->add_option("--score-format", args->score_format,
                   "anserini: scores as Anserini prints them (ties adjusted, %f); integer: exact dot products")
       ->check(CLI::IsMember({"anserini", "integer"}));
@@ -65,7 +71,10 @@ void add_search_command(CLI::App& app, CommandTable& table) {
     if (query_encoder) options.encoder = &*query_encoder;
     options.threads = args->threads;
     options.search.k = args->hits;
-    options.search.algorithm = args->algorithm == "exhaustive" ? SearchAlgorithm::kExhaustive : SearchAlgorithm::kMaxScore;
+    options.search.algorithm = args->algorithm == "exhaustive"  ? SearchAlgorithm::kExhaustive
+                               : args->algorithm == "block-max" ? SearchAlgorithm::kBlockMax
+                                                                : SearchAlgorithm::kMaxScore;
+    options.search.alpha = args->alpha;
     const auto result = search_topics(index, topics, options);
     write_trec_run(args->output, index, result, args->tag,
                    args->score_format == "integer" ? RunScoreFormat::kInteger : RunScoreFormat::kAnserini);

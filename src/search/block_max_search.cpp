@@ -1,0 +1,108 @@
+#include "search/block_max_search.h"
+
+#include <algorithm>
+
+#include "index/format.h"
+#include "search/top_k.h"
+
+namespace splade {
+
+namespace {
+
+// The seed slot for k: the smallest stored rank >= k (a k'-th largest impact, k' >= k, is
+// at most the k-th largest), or -1 past the largest.
+int seed_slot(std::size_t k) {
+  for (int i = 0; i < 3; ++i)
+    if (k <= index_format::kSeedRanks[i]) return i;
+  return -1;
+}
+
+struct Candidate {
+  std::uint64_t bound;
+  std::uint32_t range;
+  // Heap order: larger bound first, then the smaller range (its docs win ties on score).
+  friend bool operator<(const Candidate& a, const Candidate& b) {
+    return a.bound < b.bound || (a.bound == b.bound && a.range > b.range);
+  }
+};
+
+}  // namespace
+
+std::vector<Hit> BlockMaxSearch::search(const ResolvedQuery& query, std::size_t k, double alpha) {
+  const bool narrow = query.score_bound <= 0xFFFFFFFFull;
+  switch (index_.block_max.impact_bytes) {
+    case 1:
+      return narrow ? run<std::uint8_t>(query, k, alpha, bounds32_) : run<std::uint8_t>(query, k, alpha, bounds64_);
+    case 2:
+      return narrow ? run<std::uint16_t>(query, k, alpha, bounds32_) : run<std::uint16_t>(query, k, alpha, bounds64_);
+    default:
+      return narrow ? run<std::uint32_t>(query, k, alpha, bounds32_) : run<std::uint32_t>(query, k, alpha, bounds64_);
+  }
+}
+
+template <typename Impact, typename Score>
+std::vector<Hit> BlockMaxSearch::run(const ResolvedQuery& query, std::size_t k, double alpha,
+                                     std::vector<Score>& bounds) {
+  const BlockMaxView& v = index_.block_max;
+  const auto* range_max = static_cast<const Impact*>(v.term_range_max);
+  const auto* impacts = static_cast<const Impact*>(v.posting_impacts);
+  const std::uint32_t range_size = v.range_size;
+
+  // Bounds per range: sum over the query's terms of weight * the term's maximum there.
+  bounds.assign(v.num_ranges, 0);
+  const int slot = seed_slot(k);
+  Score seed = 0;
+  for (const auto& qt : query.terms) {
+    const auto w = static_cast<Score>(qt.weight);
+    for (std::uint32_t e = v.term_first_entry[qt.term]; e < v.term_first_entry[qt.term + 1]; ++e)
+      bounds[v.term_ranges[e]] += w * range_max[e];
+    if (slot >= 0) seed = std::max<Score>(seed, w * v.term_kth_impact[qt.term * 3 + slot]);
+  }
+  // A document scoring below the seed cannot be among the k best, nor can any range whose
+  // bound is below it.
+  const Score floor = std::max<Score>(seed, 1);
+  std::vector<Candidate> heap;
+  for (std::uint32_t r = 0; r < v.num_ranges; ++r)
+    if (bounds[r] >= floor) heap.push_back({bounds[r], r});
+  std::make_heap(heap.begin(), heap.end());
+
+  TopK top(k);
+  Score acc[256] = {};
+  while (!heap.empty()) {
+    const Candidate c = heap.front();
+    std::pop_heap(heap.begin(), heap.end());
+    heap.pop_back();
+    if (top.full()) {
+      // Candidates come in falling bound order, so the first that cannot beat the k-th hit
+      // ends the search: a bound below its score, or equal to it with every doc id of the
+      // range after the k-th hit's (it wins the tie; later equal bounds have later ranges).
+      const auto& kth = top.worst();
+      const std::uint64_t bound = alpha < 1.0 ? static_cast<std::uint64_t>(static_cast<double>(c.bound) * alpha) : c.bound;
+      if (bound < kth.score || (bound == kth.score && std::uint64_t{c.range} * range_size > kth.doc)) break;
+    }
+    // Score every document of the range: for each query term (ascending ordinals), find
+    // its entry among the range's terms (also ascending) and add its postings.
+    const std::uint32_t* terms = v.entry_terms;
+    std::uint32_t lo = v.range_first_entry[c.range];
+    const std::uint32_t hi = v.range_first_entry[c.range + 1];
+    for (const auto& qt : query.terms) {
+      lo = static_cast<std::uint32_t>(std::lower_bound(terms + lo, terms + hi, qt.term) - terms);
+      if (lo == hi) break;
+      if (terms[lo] != qt.term) continue;
+      const auto w = static_cast<Score>(qt.weight);
+      for (std::uint32_t p = v.entry_first_posting[lo]; p < v.entry_first_posting[lo + 1]; ++p)
+        acc[v.posting_docs[p]] += w * impacts[p];
+      ++lo;
+    }
+    const std::uint32_t base = c.range * range_size;
+    for (std::uint32_t d = 0; d < range_size; ++d) {
+      if (const Score s = acc[d]) {
+        acc[d] = 0;
+        if (s >= seed) top.push(s, base + d);
+      }
+    }
+  }
+  return top.take_sorted();
+}
+
+}  // namespace splade
