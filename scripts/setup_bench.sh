@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The peers the benchmarks in bench/ run beside splade.cpp, in their own venv (.venv-bench),
-# pinned in scripts/requirements-bench.txt: fastembed (its SPLADE path: onnxruntime + numpy
+# pinned in scripts/requirements-bench.txt: PISA (pyterrier-pisa), BMP and Seismic (bench/search_peers.sh);
+# fastembed (its SPLADE path: onnxruntime + numpy
 # pooling of the logits) on the same ONNX Runtime version splade.cpp links. The PyTorch peers
 # (transformers, sentence-transformers SparseEncoder) are the test venv's (.venv, Debian's
 # CPU-only PyTorch: PyPI's torch pulls multi-GB CUDA libraries). Idempotent.

@@ -19,16 +19,25 @@ struct IndexStats {
   std::uint64_t num_terms = 0;
   std::uint64_t num_postings = 0;
   std::uint64_t bytes_on_disk = 0;  // every file of the index
+  double reorder_seconds = 0;       // graph bisection (IndexBuildOptions::reorder)
 };
 
 struct IndexBuildOptions {
-  int threads = 1;             // JSON parsing threads
+  int threads = 1;             // JSON parsing threads (and reordering threads)
   bool overwrite = false;      // replace an existing index directory
+  // Reorder internal doc ids by recursive graph bisection (as PISA's reorder-docids), so
+  // documents sharing terms get nearby ids: tighter block-max bounds, smaller postings.
+  // Results do not change: equal scores still rank by external id.
+  bool reorder = false;
+  // Documents per range of blockmax.bin (1 .. 256): smaller ranges give tighter bounds for
+  // block-max search and a larger file.
+  std::uint32_t block_max_range = 32;
 };
 
 // Collects documents in memory, then writes the index. Documents may come in any order:
-// internal doc ids are assigned in the byte order of the external ids (so equal scores
-// rank by external id ascending, as Anserini does; see searcher.h).
+// internal doc ids are assigned in the byte order of the external ids, or by graph
+// bisection with `reorder`; either way equal scores rank by external id ascending, as
+// Anserini does (see searcher.h).
 class IndexBuilder {
  public:
   IndexBuilder();
@@ -49,6 +58,8 @@ class IndexBuilder {
   // Throws splade::Error: kInvalidArgument for duplicate external ids or an existing
   // `dir` (unless overwrite), kIo on write failures.
   IndexStats write(const std::filesystem::path& dir, bool overwrite = false);
+  // The same, with IndexBuildOptions' overwrite, reorder and threads.
+  IndexStats write(const std::filesystem::path& dir, const IndexBuildOptions& options);
 
  private:
   struct Impl;
@@ -83,8 +94,11 @@ class Index {
   std::uint64_t num_postings() const;
   std::uint64_t bytes_on_disk() const;
   const std::filesystem::path& path() const;
+  // Whether internal doc ids were reordered (IndexBuildOptions::reorder) rather than
+  // following the byte order of the external ids.
+  bool reordered() const;
 
-  // External id of an internal doc id (0 .. num_docs-1, in byte order of the ids).
+  // External id of an internal doc id (0 .. num_docs-1).
   std::string_view doc_id(std::uint32_t doc) const;
   // Sum of the document's impacts (its "length"; CIFF doclength), saturated at 2^32 - 1.
   std::uint32_t doc_length(std::uint32_t doc) const;

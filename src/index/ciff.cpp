@@ -134,7 +134,7 @@ IndexStats build_index_from_ciff(const std::filesystem::path& ciff, const std::f
     for (const auto& [doc, tf] : list.postings) builder.add_posting(list.term, doc_of[doc], tf);
     std::vector<std::pair<std::uint32_t, std::uint32_t>>().swap(list.postings);
   }
-  return builder.write(dir, options.overwrite);
+  return builder.write(dir, options);
 }
 
 void export_ciff(const Index& index, const std::filesystem::path& path, const std::string& description) {

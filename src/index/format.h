@@ -100,7 +100,6 @@ static_assert(sizeof(BlockMeta) == 16);
 // I is an unsigned integer of `impact_bytes` bytes (1, 2 or 4: the smallest that holds the
 // index's largest impact). num_ranges = ceil(num_docs / range_size).
 inline constexpr std::uint32_t kSeedRanks[3] = {10, 100, 1000};
-inline constexpr std::uint32_t kDefaultRangeSize = 32;
 struct BlockMaxHeader {
   std::uint32_t range_size;     // 1 .. 256
   std::uint32_t impact_bytes;   // 1, 2 or 4
@@ -110,7 +109,9 @@ struct BlockMaxHeader {
 };
 static_assert(sizeof(BlockMaxHeader) == 32);
 
-// docs.bin: FileHeader, u64 count, u32 id_offsets[count + 1], u32 doc_lengths[count], id
-// bytes (at most 4 GiB). Ids are in strictly increasing byte order.
+// docs.bin: FileHeader, u64 count, u32 id_offsets[count + 1], u32 doc_lengths[count],
+// u32 by_rank[count], id bytes (at most 4 GiB). Arrays are by internal doc id; by_rank[r] is
+// the internal id of the document whose external id is r-th in byte order (a permutation:
+// the identity unless the index was reordered), so ids along by_rank strictly increase.
 
 }  // namespace splade::index_format

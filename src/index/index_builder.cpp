@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <numeric>
 #include <random>
@@ -11,6 +12,7 @@
 #include "index/bit_packing.h"
 #include "index/block_max_builder.h"
 #include "index/patched_packing.h"
+#include "index/reorder/graph_bisection.h"
 #include "index/checksummed_writer.h"
 #include "index/format.h"
 #include "splade/error.h"
@@ -128,8 +130,15 @@ void IndexBuilder::add_document(std::string_view id,
   }
 }
 
-IndexStats IndexBuilder::write(const std::filesystem::path& dir_in, bool overwrite) {
+IndexStats IndexBuilder::write(const std::filesystem::path& dir, bool overwrite) {
+  IndexBuildOptions options;
+  options.overwrite = overwrite;
+  return write(dir, options);
+}
+
+IndexStats IndexBuilder::write(const std::filesystem::path& dir_in, const IndexBuildOptions& options) {
   Impl& m = *impl_;
+  const bool overwrite = options.overwrite;
   const std::filesystem::path dir = dir_in.has_filename() ? dir_in : dir_in.parent_path();
   if (std::filesystem::exists(dir) && !overwrite)
     throw Error(ErrorCode::kInvalidArgument, dir.string() + ": already exists (pass --overwrite to replace it)");
@@ -147,6 +156,35 @@ IndexStats IndexBuilder::write(const std::filesystem::path& dir_in, bool overwri
       throw Error(ErrorCode::kInvalidArgument, "duplicate document id '" + m.ids[order[r]] + "'");
     new_id[order[r]] = static_cast<std::uint32_t>(r);
   }
+  // by_rank[r]: the internal id of the document whose external id is r-th in byte order
+  // (identity unless reordered); `arrival[i]`: the arrival index of internal id i.
+  std::vector<std::uint32_t> by_rank(n), arrival(order);
+  std::iota(by_rank.begin(), by_rank.end(), 0u);
+  IndexStats stats;
+  if (options.reorder && n > 1) {
+    const auto started = std::chrono::steady_clock::now();
+    reorder::ForwardIndex forward;
+    forward.num_terms = static_cast<std::uint32_t>(m.term_names.size());
+    forward.offsets.assign(n + 1, 0);
+    for (const auto& list : m.postings)
+      for (const auto& p : list) ++forward.offsets[new_id[p.doc] + 1];
+    for (std::size_t d = 0; d < n; ++d) forward.offsets[d + 1] += forward.offsets[d];
+    forward.terms.resize(forward.offsets[n]);
+    {
+      std::vector<std::uint64_t> at(forward.offsets.begin(), forward.offsets.end() - 1);
+      for (std::uint32_t t = 0; t < m.postings.size(); ++t)
+        for (const auto& p : m.postings[t]) forward.terms[at[new_id[p.doc]]++] = t;
+    }
+    reorder::BisectionOptions bo;
+    bo.threads = std::max(1, options.threads);
+    const auto placed = reorder::recursive_graph_bisection(forward, bo);  // position -> rank
+    for (std::uint32_t i = 0; i < n; ++i) {
+      by_rank[placed[i]] = i;
+      arrival[i] = order[placed[i]];
+    }
+    for (std::size_t a = 0; a < n; ++a) new_id[a] = by_rank[new_id[a]];
+    stats.reorder_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  }
 
   std::vector<std::uint32_t> term_order(m.term_names.size());
   std::iota(term_order.begin(), term_order.end(), 0u);
@@ -157,7 +195,6 @@ IndexStats IndexBuilder::write(const std::filesystem::path& dir_in, bool overwri
   std::filesystem::create_directory(tmp);
   TempDirGuard guard{tmp};
 
-  IndexStats stats;
   stats.num_docs = n;
   stats.num_terms = term_order.size();
 
@@ -165,7 +202,7 @@ IndexStats IndexBuilder::write(const std::filesystem::path& dir_in, bool overwri
   std::uint32_t max_impact = 0;
   for (const auto& list : m.postings)
     for (const auto& p : list) max_impact = std::max(max_impact, p.impact);
-  BlockMaxBuilder block_max(n, term_order.size(), fmt_::kDefaultRangeSize, max_impact);
+  BlockMaxBuilder block_max(n, term_order.size(), options.block_max_range, max_impact);
   std::vector<fmt_::TermEntry> entries(term_order.size());
   ChecksummedWriter pw(tmp / fmt_::kPostingsFile);
   pw.write_value(header(fmt_::kPostings));
@@ -179,7 +216,7 @@ IndexStats IndexBuilder::write(const std::filesystem::path& dir_in, bool overwri
       std::sort(list.begin(), list.end(), [](const Posting& a, const Posting& b) { return a.doc < b.doc; });
     for (std::size_t i = 1; i < list.size(); ++i)
       if (list[i].doc == list[i - 1].doc)
-        throw Error(ErrorCode::kInvalidArgument, "document '" + m.ids[order[list[i].doc]] + "': term '" +
+        throw Error(ErrorCode::kInvalidArgument, "document '" + m.ids[arrival[list[i].doc]] + "': term '" +
                                                      m.term_names[term_order[t]] + "' given twice");
     pw.pad_to(4);
     auto& e = entries[t];
@@ -244,15 +281,16 @@ IndexStats IndexBuilder::write(const std::filesystem::path& dir_in, bool overwri
   dw.write_value(static_cast<std::uint64_t>(n));
   std::uint64_t id_offset = 0;
   dw.write_value(static_cast<std::uint32_t>(id_offset));
-  for (std::size_t r = 0; r < n; ++r) {
-    id_offset += m.ids[order[r]].size();
+  for (std::size_t i = 0; i < n; ++i) {
+    id_offset += m.ids[arrival[i]].size();
     if (id_offset > 0xFFFFFFFFull) throw Error(ErrorCode::kUnsupported, "document ids add up to more than 4 GiB");
     dw.write_value(static_cast<std::uint32_t>(id_offset));
   }
   // Lengths saturate at 2^32 - 1 (they are metadata for CIFF, never used in scoring).
-  for (std::size_t r = 0; r < n; ++r)
-    dw.write_value(static_cast<std::uint32_t>(std::min<std::uint64_t>(m.doc_lengths[order[r]], 0xFFFFFFFFull)));
-  for (std::size_t r = 0; r < n; ++r) dw.write(m.ids[order[r]].data(), m.ids[order[r]].size());
+  for (std::size_t i = 0; i < n; ++i)
+    dw.write_value(static_cast<std::uint32_t>(std::min<std::uint64_t>(m.doc_lengths[arrival[i]], 0xFFFFFFFFull)));
+  dw.write(by_rank.data(), by_rank.size() * sizeof(std::uint32_t));
+  for (std::size_t i = 0; i < n; ++i) dw.write(m.ids[arrival[i]].data(), m.ids[arrival[i]].size());
   dw.close();
 
   // blockmax.bin

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <vector>
 #include <string_view>
 
 #include "index/format.h"
@@ -39,6 +40,11 @@ struct Index::Impl {
   const std::uint32_t* id_offsets = nullptr;
   const std::uint32_t* doc_lengths = nullptr;
   const char* ids = nullptr;
+  const std::uint32_t* by_rank = nullptr;  // docs.bin: internal ids in external-id byte order
+  // Reordered indexes only: id_rank[d] = the byte-order rank of d's external id, the key
+  // that breaks score ties (nullptr when internal ids already follow that order).
+  std::vector<std::uint32_t> id_rank_storage;
+  const std::uint32_t* id_rank = nullptr;
 
   std::string_view term_name(std::uint32_t t) const {
     return {term_names + terms[t].name_offset, terms[t].name_length};

@@ -180,16 +180,29 @@ Index Index::open(const std::filesystem::path& dir) {
     std::memcpy(&count, base + 16, 8);
     if (count != m->num_docs) corrupt(path, "holds " + std::to_string(count) + " documents, the manifest says " + std::to_string(m->num_docs));
     const std::uint64_t lengths_at = 24 + (count + 1) * 4;
-    const std::uint64_t ids_at = lengths_at + count * 4;
+    const std::uint64_t ranks_at = lengths_at + count * 4;
+    const std::uint64_t ids_at = ranks_at + count * 4;
     if (ids_at > size) corrupt(path, "truncated document table");
     m->id_offsets = reinterpret_cast<const std::uint32_t*>(base + 24);
     m->doc_lengths = reinterpret_cast<const std::uint32_t*>(base + lengths_at);
+    m->by_rank = reinterpret_cast<const std::uint32_t*>(base + ranks_at);
     m->ids = reinterpret_cast<const char*>(base + ids_at);
     if (m->id_offsets[0] != 0 || m->id_offsets[count] != size - ids_at) corrupt(path, "id table does not cover the id bytes");
-    for (std::uint64_t d = 0; d < count; ++d) {
+    for (std::uint64_t d = 0; d < count; ++d)
       if (m->id_offsets[d + 1] <= m->id_offsets[d]) corrupt(path, "document " + std::to_string(d) + ": empty or misplaced id");
-      if (d > 0 && !(m->doc_id(static_cast<std::uint32_t>(d - 1)) < m->doc_id(static_cast<std::uint32_t>(d))))
-        corrupt(path, "ids not in strictly increasing byte order at document " + std::to_string(d));
+    std::vector<std::uint32_t> rank(count, 0xFFFFFFFFu);
+    bool identity = true;
+    for (std::uint64_t r = 0; r < count; ++r) {
+      const std::uint32_t d = m->by_rank[r];
+      if (d >= count || rank[d] != 0xFFFFFFFFu) corrupt(path, "by_rank is not a permutation of the documents (at " + std::to_string(r) + ")");
+      rank[d] = static_cast<std::uint32_t>(r);
+      identity = identity && d == r;
+      if (r > 0 && !(m->doc_id(m->by_rank[r - 1]) < m->doc_id(d)))
+        corrupt(path, "ids not in strictly increasing byte order along by_rank at " + std::to_string(r));
+    }
+    if (!identity) {
+      m->id_rank_storage = std::move(rank);
+      m->id_rank = m->id_rank_storage.data();
     }
   }
   check_block_max(*m);
@@ -201,6 +214,7 @@ std::uint64_t Index::num_terms() const { return impl_->num_terms; }
 std::uint64_t Index::num_postings() const { return impl_->num_postings; }
 std::uint64_t Index::bytes_on_disk() const { return impl_->bytes_on_disk; }
 const std::filesystem::path& Index::path() const { return impl_->dir; }
+bool Index::reordered() const { return impl_->id_rank != nullptr; }
 
 std::string_view Index::doc_id(std::uint32_t doc) const {
   if (doc >= impl_->num_docs) throw Error(ErrorCode::kInvalidArgument, "doc id " + std::to_string(doc) + " out of range");

@@ -103,7 +103,7 @@ IndexStats build_index_from_json_vectors(const std::filesystem::path& input, con
       }
     }
   }
-  return builder.write(dir, options.overwrite);
+  return builder.write(dir, options);
 }
 
 }  // namespace splade

@@ -66,7 +66,7 @@ std::vector<Hit> BlockMaxSearch::run(const ResolvedQuery& query, std::size_t k, 
     if (bounds[r] >= floor) heap.push_back({bounds[r], r});
   std::make_heap(heap.begin(), heap.end());
 
-  TopK top(k);
+  TopK top(k, index_.id_rank);
   Score acc[256] = {};
   while (!heap.empty()) {
     const Candidate c = heap.front();
@@ -75,10 +75,12 @@ std::vector<Hit> BlockMaxSearch::run(const ResolvedQuery& query, std::size_t k, 
     if (top.full()) {
       // Candidates come in falling bound order, so the first that cannot beat the k-th hit
       // ends the search: a bound below its score, or equal to it with every doc id of the
-      // range after the k-th hit's (it wins the tie; later equal bounds have later ranges).
+      // range after the k-th hit's (it wins the tie; later equal bounds have later ranges;
+      // in a reordered index ties go by external id, so an equal bound is still visited).
       const auto& kth = top.worst();
       const std::uint64_t bound = alpha < 1.0 ? static_cast<std::uint64_t>(static_cast<double>(c.bound) * alpha) : c.bound;
-      if (bound < kth.score || (bound == kth.score && std::uint64_t{c.range} * range_size > kth.doc)) break;
+      if (bound < kth.score) break;
+      if (bound == kth.score && top.ties_by_internal_id() && std::uint64_t{c.range} * range_size > kth.doc) break;
     }
     // Score every document of the range: for each query term (ascending ordinals), find
     // its entry among the range's terms (also ascending) and add its postings.

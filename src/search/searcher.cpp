@@ -41,7 +41,7 @@ struct Searcher::Impl {
       c.for_each_below(PostingCursor::kEnd,
                        [&acc](std::uint32_t doc, std::uint64_t score) { acc[doc] += static_cast<Acc>(score); });
     }
-    TopK top(k);
+    TopK top(k, idx.id_rank);
     for (std::uint32_t d = 0; d < idx.num_docs; ++d) {
       if (const Acc a = acc[d]) {
         if (top.would_enter(a)) top.push(a, d);
@@ -73,7 +73,7 @@ struct Searcher::Impl {
     std::vector<std::uint64_t> bound(n);
     for (std::size_t i = 0; i < n; ++i) bound[i] = cursors[i].max_score() + (i ? bound[i - 1] : 0);
 
-    TopK top(k);
+    TopK top(k, idx.id_rank);
     std::fill(std::begin(window), std::end(window), 0);
     std::fill(std::begin(touched), std::end(touched), 0);
     std::size_t essential = 0;  // lists [essential, n) are essential; [0, essential) are not
