@@ -5,7 +5,7 @@
 # VECTORS: documents as Anserini JsonVectorCollection (.jsonl.gz, integer impacts), e.g.
 # `splade encode` of SciFact with SPLADE-tiny; QUERIES: Anserini's query TSV of the same
 # model. Steps: index with --reorder (graph bisection), export the CIFF every peer reads,
-# the exact runs (exhaustive, k = 10 and 1000), splade.cpp's exhaustive, maxscore and
+# the exact runs (exhaustive, k = 10 and 1000), splade.cpp's exhaustive, auto, maxscore and
 # block-max (exact, and alpha 0.9 / 0.8 / 0.7), then the peers from .venv-bench
 # (scripts/setup_bench.sh), one thread, warm. Prints one JSON line per configuration and
 # writes them to WORKDIR/results.jsonl; bench/python/search_table.py makes the table.
@@ -41,7 +41,7 @@ done
 # splade.cpp: the best of REPEATS runs of each configuration (as the peers), compared with
 # the exact run by the same script.
 for k in $hits; do
-  for config in "exhaustive 1" "maxscore 1" "block-max 1" "block-max 0.9" "block-max 0.8" "block-max 0.7"; do
+  for config in "exhaustive 1" "auto 1" "maxscore 1" "block-max 1" "block-max 0.9" "block-max 0.8" "block-max 0.7"; do
     set -- $config
     for r in $(seq "$repeats"); do
       "$splade" search --index "$index" --topics "$queries" --output "$work/run.$1.$2.$k.txt" --hits "$k" \

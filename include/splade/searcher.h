@@ -20,6 +20,7 @@ enum class SearchAlgorithm {
   kExhaustive,  // term-at-a-time into an accumulator per document; the reference
   kMaxScore,    // MaxScore over doc-id windows with per-block maximum impacts; same result
   kBlockMax,    // ranges of doc ids in falling order of their query bound (BMP); same result
+  kAuto,        // per query, exhaustive or block-max by their estimated cost; same result
 };
 
 struct SearchOptions {

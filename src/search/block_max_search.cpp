@@ -1,6 +1,7 @@
 #include "search/block_max_search.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "index/format.h"
 #include "search/top_k.h"
@@ -17,6 +18,10 @@ int seed_slot(std::size_t k) {
   return -1;
 }
 
+// One step of a binary search over a range's term ordinals, in postings' worth of work
+// (an exhaustive pass costs about one unit per posting it decodes and adds).
+constexpr double kLookupCost = 1.5;
+
 struct Candidate {
   std::uint64_t bound;
   std::uint32_t range;
@@ -28,21 +33,23 @@ struct Candidate {
 
 }  // namespace
 
-std::vector<Hit> BlockMaxSearch::search(const ResolvedQuery& query, std::size_t k, double alpha) {
+std::optional<std::vector<Hit>> BlockMaxSearch::search(const ResolvedQuery& query, std::size_t k, double alpha,
+                                                       double max_cost) {
   const bool narrow = query.score_bound <= 0xFFFFFFFFull;
+  const double c = max_cost;
   switch (index_.block_max.impact_bytes) {
     case 1:
-      return narrow ? run<std::uint8_t>(query, k, alpha, bounds32_) : run<std::uint8_t>(query, k, alpha, bounds64_);
+      return narrow ? run<std::uint8_t>(query, k, alpha, c, bounds32_) : run<std::uint8_t>(query, k, alpha, c, bounds64_);
     case 2:
-      return narrow ? run<std::uint16_t>(query, k, alpha, bounds32_) : run<std::uint16_t>(query, k, alpha, bounds64_);
+      return narrow ? run<std::uint16_t>(query, k, alpha, c, bounds32_) : run<std::uint16_t>(query, k, alpha, c, bounds64_);
     default:
-      return narrow ? run<std::uint32_t>(query, k, alpha, bounds32_) : run<std::uint32_t>(query, k, alpha, bounds64_);
+      return narrow ? run<std::uint32_t>(query, k, alpha, c, bounds32_) : run<std::uint32_t>(query, k, alpha, c, bounds64_);
   }
 }
 
 template <typename Impact, typename Score>
-std::vector<Hit> BlockMaxSearch::run(const ResolvedQuery& query, std::size_t k, double alpha,
-                                     std::vector<Score>& bounds) {
+std::optional<std::vector<Hit>> BlockMaxSearch::run(const ResolvedQuery& query, std::size_t k, double alpha,
+                                                    double max_cost, std::vector<Score>& bounds) {
   const BlockMaxView& v = index_.block_max;
   const auto* range_max = static_cast<const Impact*>(v.term_range_max);
   const auto* impacts = static_cast<const Impact*>(v.posting_impacts);
@@ -64,6 +71,13 @@ std::vector<Hit> BlockMaxSearch::run(const ResolvedQuery& query, std::size_t k, 
   std::vector<Candidate> heap;
   for (std::uint32_t r = 0; r < v.num_ranges; ++r)
     if (bounds[r] >= floor) heap.push_back({bounds[r], r});
+  if (max_cost > 0) {
+    // Scoring a range costs about a binary search per query term among its terms plus its
+    // postings of the query's terms (measured: BENCHMARKS.md, "--algorithm auto").
+    const double entries_per_range = static_cast<double>(v.num_entries) / static_cast<double>(v.num_ranges);
+    const double lookup = static_cast<double>(query.terms.size()) * kLookupCost * std::log2(entries_per_range + 2);
+    if (static_cast<double>(heap.size()) * lookup > max_cost) return std::nullopt;
+  }
   std::make_heap(heap.begin(), heap.end());
 
   TopK top(k, index_.id_rank);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "index/index_impl.h"
@@ -20,11 +21,16 @@ class BlockMaxSearch {
 
   // alpha in (0, 1]: a range is visited while alpha * its bound can still beat the k-th
   // score (BMP's alpha); below 1 it may miss documents, trading recall for speed.
-  std::vector<Hit> search(const ResolvedQuery& query, std::size_t k, double alpha);
+  // max_cost (> 0): after the bound pass, give up (return nullopt) when scoring the ranges
+  // that pass the seeded threshold would cost more than this many postings' worth of work
+  // (what --algorithm auto compares with exhaustive evaluation).
+  std::optional<std::vector<Hit>> search(const ResolvedQuery& query, std::size_t k, double alpha,
+                                         double max_cost = 0);
 
  private:
   template <typename Impact, typename Score>
-  std::vector<Hit> run(const ResolvedQuery& query, std::size_t k, double alpha, std::vector<Score>& bounds);
+  std::optional<std::vector<Hit>> run(const ResolvedQuery& query, std::size_t k, double alpha, double max_cost,
+                                      std::vector<Score>& bounds);
 
   const Index::Impl& index_;
   // Per-range bounds, reused between queries; 32-bit when the query's score bound fits.

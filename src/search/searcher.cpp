@@ -168,7 +168,17 @@ std::vector<Hit> Searcher::search(const QueryVector& query, const SearchOptions&
   switch (options.algorithm) {
     case SearchAlgorithm::kExhaustive: return impl_->exhaustive(resolved, options.k);
     case SearchAlgorithm::kMaxScore: return impl_->maxscore(resolved, options.k);
-    case SearchAlgorithm::kBlockMax: return impl_->block_max.search(resolved, options.k, options.alpha);
+    case SearchAlgorithm::kBlockMax: return *impl_->block_max.search(resolved, options.k, options.alpha);
+    case SearchAlgorithm::kAuto: {
+      // Exhaustive evaluation decodes every posting of the query's terms and scans the
+      // accumulators once; block-max is chosen when its bound pass leaves few enough ranges
+      // to score that they cost less.
+      const auto& idx = impl_->index.impl();
+      double exhaustive_cost = static_cast<double>(idx.num_docs) / 8.0;
+      for (const auto& qt : resolved.terms) exhaustive_cost += idx.terms[qt.term].df;
+      if (auto hits = impl_->block_max.search(resolved, options.k, 1.0, exhaustive_cost)) return std::move(*hits);
+      return impl_->exhaustive(resolved, options.k);
+    }
   }
   return {};
 }

@@ -69,7 +69,8 @@ Index build(const TempDir& dir, const std::vector<Doc>& docs, bool reorder = fal
   return index;
 }
 
-const SearchAlgorithm kAllAlgorithms[] = {SearchAlgorithm::kExhaustive, SearchAlgorithm::kMaxScore, SearchAlgorithm::kBlockMax};
+const SearchAlgorithm kAllAlgorithms[] = {SearchAlgorithm::kExhaustive, SearchAlgorithm::kMaxScore, SearchAlgorithm::kBlockMax,
+                                           SearchAlgorithm::kAuto};
 
 // Random corpora: small vocabularies and impact ranges give long lists and many equal scores.
 TEST(SearchProperty, MaxScoreEqualsExhaustiveEqualsBruteForceOnRandomCorpora) {

@@ -35,8 +35,9 @@ void add_search_command(CLI::App& app, CommandTable& table) {
   sub->add_option("--hits", args->hits, "Results per query (k)");
   sub->add_option("--threads", args->threads, "Search threads (queries in parallel)")->check(CLI::Range(1, 256));
   sub->add_option("--algorithm", args->algorithm,
-                  "maxscore (default), block-max or exhaustive; all give the same run (block-max: unless --alpha < 1)")
-      ->check(CLI::IsMember({"maxscore", "block-max", "exhaustive"}));
+                  "maxscore (default), block-max, exhaustive or auto (per query, exhaustive or block-max by "
+                  "estimated cost); all give the same run (block-max: unless --alpha < 1)")
+      ->check(CLI::IsMember({"maxscore", "block-max", "exhaustive", "auto"}));
   sub->add_option("--alpha", args->alpha,
                   "With --algorithm block-max: visit a range of documents while alpha x its score bound beats the "
                   "k-th score; 1 = exact, below 1 = approximate (faster, lower recall; BMP's alpha)")
@@ -73,6 +74,7 @@ void add_search_command(CLI::App& app, CommandTable& table) {
     options.search.k = args->hits;
     options.search.algorithm = args->algorithm == "exhaustive"  ? SearchAlgorithm::kExhaustive
                                : args->algorithm == "block-max" ? SearchAlgorithm::kBlockMax
+                               : args->algorithm == "auto"      ? SearchAlgorithm::kAuto
                                                                 : SearchAlgorithm::kMaxScore;
     options.search.alpha = args->alpha;
     const auto result = search_topics(index, topics, options);
