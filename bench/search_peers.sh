@@ -4,7 +4,7 @@
 #   bench/search_peers.sh VECTORS QUERIES WORKDIR
 # VECTORS: documents as Anserini JsonVectorCollection (.jsonl.gz, integer impacts), e.g.
 # `splade encode` of SciFact with SPLADE-tiny; QUERIES: Anserini's query TSV of the same
-# model. Steps: index with --reorder (graph bisection), export the CIFF every peer reads,
+# model. Steps: index with --reorder (graph bisection) and --block-max, export the CIFF every peer reads,
 # the exact runs (exhaustive, k = 10 and 1000), splade.cpp's exhaustive, auto, maxscore and
 # block-max (exact, and alpha 0.9 / 0.8 / 0.7), then the peers from .venv-bench
 # (scripts/setup_bench.sh), one thread, warm. Prints one JSON line per configuration and
@@ -25,7 +25,7 @@ results="$work/results.jsonl"
 
 index="$work/index.bp"
 start=$(date +%s.%N)
-"$splade" index --input "$vectors" --index "$index" --reorder --overwrite 2> "$work/index.log"
+"$splade" index --input "$vectors" --index "$index" --reorder --block-max --overwrite 2> "$work/index.log"
 end=$(date +%s.%N)
 cat "$work/index.log" >&2
 bytes=$(du -sb "$index" | cut -f1)

@@ -29,6 +29,10 @@ struct IndexBuildOptions {
   // documents sharing terms get nearby ids: tighter block-max bounds, smaller postings.
   // Results do not change: equal scores still rank by external id.
   bool reorder = false;
+  // Also write blockmax.bin, the data of block-max search (--algorithm block-max): per-term
+  // maxima over ranges of doc ids and a range-major copy of the postings (about 3-7 bytes
+  // per posting more on disk). Without it, block-max search is refused and auto is exhaustive.
+  bool block_max = false;
   // Documents per range of blockmax.bin (1 .. 256): smaller ranges give tighter bounds for
   // block-max search and a larger file.
   std::uint32_t block_max_range = 32;
@@ -97,6 +101,8 @@ class Index {
   // Whether internal doc ids were reordered (IndexBuildOptions::reorder) rather than
   // following the byte order of the external ids.
   bool reordered() const;
+  // Whether the index holds block-max data (IndexBuildOptions::block_max).
+  bool has_block_max() const;
 
   // External id of an internal doc id (0 .. num_docs-1).
   std::string_view doc_id(std::uint32_t doc) const;

@@ -22,8 +22,10 @@ inline constexpr const char* kPostingsFile = "postings.bin";
 inline constexpr const char* kDocsFile = "docs.bin";
 inline constexpr const char* kBlockMaxFile = "blockmax.bin";
 
-// The files the manifest lists, in this order (the manifest itself is not listed).
+// The files the manifest lists, in this order (the manifest itself is not listed): terms,
+// postings, docs, and blockmax only in an index built with block-max data.
 inline constexpr std::uint32_t kNumFiles = 4;
+inline constexpr std::uint32_t kNumFilesWithoutBlockMax = 3;
 
 enum FileKind : std::uint32_t { kManifest = 1, kTerms = 2, kPostings = 3, kDocs = 4, kBlockMax = 5 };
 

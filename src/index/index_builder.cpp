@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstring>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <unordered_map>
 
@@ -202,7 +203,8 @@ IndexStats IndexBuilder::write(const std::filesystem::path& dir_in, const IndexB
   std::uint32_t max_impact = 0;
   for (const auto& list : m.postings)
     for (const auto& p : list) max_impact = std::max(max_impact, p.impact);
-  BlockMaxBuilder block_max(n, term_order.size(), options.block_max_range, max_impact);
+  std::optional<BlockMaxBuilder> block_max;
+  if (options.block_max) block_max.emplace(n, term_order.size(), options.block_max_range, max_impact);
   std::vector<fmt_::TermEntry> entries(term_order.size());
   ChecksummedWriter pw(tmp / fmt_::kPostingsFile);
   pw.write_value(header(fmt_::kPostings));
@@ -255,7 +257,7 @@ IndexStats IndexBuilder::write(const std::filesystem::path& dir_in, const IndexB
     pw.write(data.data(), data.size());
     e.postings_bytes = pw.size() - e.postings_offset;
     stats.num_postings += list.size();
-    block_max.add_term(list);
+    if (block_max) block_max->add_term(list);
     std::vector<Posting>().swap(list);  // free as we go: the peak stays one copy of the postings
   }
   pw.write_zeros(fmt_::kTailPadding);
@@ -294,9 +296,12 @@ IndexStats IndexBuilder::write(const std::filesystem::path& dir_in, const IndexB
   dw.close();
 
   // blockmax.bin
-  ChecksummedWriter bw(tmp / fmt_::kBlockMaxFile);
-  block_max.write(bw);
-  bw.close();
+  std::optional<ChecksummedWriter> bw;
+  if (block_max) {
+    bw.emplace(tmp / fmt_::kBlockMaxFile);
+    block_max->write(*bw);
+    bw->close();
+  }
 
   // manifest.bin, last: an index without a valid manifest is never opened.
   ChecksummedWriter mw(tmp / fmt_::kManifestFile);
@@ -306,18 +311,18 @@ IndexStats IndexBuilder::write(const std::filesystem::path& dir_in, const IndexB
   body.num_terms = entries.size();
   body.num_postings = stats.num_postings;
   body.block_size = fmt_::kBlockSize;
-  body.num_files = fmt_::kNumFiles;
+  body.num_files = bw ? fmt_::kNumFiles : fmt_::kNumFilesWithoutBlockMax;
   mw.write_value(body);
   fmt_::FileEntry files[fmt_::kNumFiles];
   fill_entry(files[0], fmt_::kTermsFile, tw);
   fill_entry(files[1], fmt_::kPostingsFile, pw);
   fill_entry(files[2], fmt_::kDocsFile, dw);
-  fill_entry(files[3], fmt_::kBlockMaxFile, bw);
-  mw.write(files, sizeof(files));
+  if (bw) fill_entry(files[3], fmt_::kBlockMaxFile, *bw);
+  mw.write(files, body.num_files * sizeof(fmt_::FileEntry));
   const std::uint32_t manifest_crc = mw.crc();
   mw.write_value(manifest_crc);
   mw.close();
-  stats.bytes_on_disk = pw.size() + tw.size() + dw.size() + bw.size() + mw.size();
+  stats.bytes_on_disk = pw.size() + tw.size() + dw.size() + (bw ? bw->size() : 0) + mw.size();
 
   // Swap the complete index into place.
   std::error_code ec;

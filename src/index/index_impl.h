@@ -31,6 +31,7 @@ struct BlockMaxView {
 struct Index::Impl {
   std::filesystem::path dir;
   MappedFile terms_file, postings_file, docs_file, block_max_file;
+  bool has_block_max = false;
   BlockMaxView block_max;
   std::uint64_t num_docs = 0, num_terms = 0, num_postings = 0, bytes_on_disk = 0;
 

@@ -69,9 +69,11 @@ Index Index::open(const std::filesystem::path& dir) {
   std::memcpy(&body, mb.data() + sizeof(fmt_::FileHeader), sizeof(body));
   const std::size_t expected_size =
       sizeof(fmt_::FileHeader) + sizeof(body) + std::size_t{body.num_files} * sizeof(fmt_::FileEntry) + 4;
-  if (body.num_files != fmt_::kNumFiles || mb.size() != expected_size)
-    corrupt(manifest_path, "is " + std::to_string(mb.size()) + " bytes, expected " +
-                               std::to_string(sizeof(fmt_::FileHeader) + sizeof(body) + fmt_::kNumFiles * sizeof(fmt_::FileEntry) + 4) +
+  const bool num_files_ok = body.num_files == fmt_::kNumFiles || body.num_files == fmt_::kNumFilesWithoutBlockMax;
+  if (!num_files_ok || mb.size() != expected_size)
+    corrupt(manifest_path, "is " + std::to_string(mb.size()) + " bytes listing " + std::to_string(body.num_files) +
+                               " files, expected 3 or 4 files and " +
+                               std::to_string(sizeof(fmt_::FileHeader) + sizeof(body) + (num_files_ok ? body.num_files : 3) * sizeof(fmt_::FileEntry) + 4) + " bytes" +
                                " (truncated or corrupted)");
   std::uint32_t stored_crc;
   std::memcpy(&stored_crc, mb.data() + mb.size() - 4, 4);
@@ -90,7 +92,8 @@ Index Index::open(const std::filesystem::path& dir) {
   const char* names[fmt_::kNumFiles] = {fmt_::kTermsFile, fmt_::kPostingsFile, fmt_::kDocsFile, fmt_::kBlockMaxFile};
   const fmt_::FileKind kinds[fmt_::kNumFiles] = {fmt_::kTerms, fmt_::kPostings, fmt_::kDocs, fmt_::kBlockMax};
   MappedFile* files[fmt_::kNumFiles] = {&m->terms_file, &m->postings_file, &m->docs_file, &m->block_max_file};
-  for (std::uint32_t i = 0; i < fmt_::kNumFiles; ++i) {
+  m->has_block_max = body.num_files == fmt_::kNumFiles;
+  for (std::uint32_t i = 0; i < body.num_files; ++i) {
     fmt_::FileEntry e;
     std::memcpy(&e, mb.data() + sizeof(fmt_::FileHeader) + sizeof(body) + i * sizeof(e), sizeof(e));
     if (std::strncmp(e.name, names[i], sizeof(e.name)) != 0)
@@ -205,7 +208,7 @@ Index Index::open(const std::filesystem::path& dir) {
       m->id_rank = m->id_rank_storage.data();
     }
   }
-  check_block_max(*m);
+  if (m->has_block_max) check_block_max(*m);
   return Index(std::move(m));
 }
 
@@ -215,6 +218,7 @@ std::uint64_t Index::num_postings() const { return impl_->num_postings; }
 std::uint64_t Index::bytes_on_disk() const { return impl_->bytes_on_disk; }
 const std::filesystem::path& Index::path() const { return impl_->dir; }
 bool Index::reordered() const { return impl_->id_rank != nullptr; }
+bool Index::has_block_max() const { return impl_->has_block_max; }
 
 std::string_view Index::doc_id(std::uint32_t doc) const {
   if (doc >= impl_->num_docs) throw Error(ErrorCode::kInvalidArgument, "doc id " + std::to_string(doc) + " out of range");

@@ -5,6 +5,7 @@
 
 #include "index/format.h"
 #include "search/top_k.h"
+#include "splade/error.h"
 
 namespace splade {
 
@@ -35,6 +36,9 @@ struct Candidate {
 
 std::optional<std::vector<Hit>> BlockMaxSearch::search(const ResolvedQuery& query, std::size_t k, double alpha,
                                                        double max_cost) {
+  if (!index_.has_block_max)
+    throw Error(ErrorCode::kInvalidArgument, index_.dir.string() +
+                                                 ": no block-max data in this index (build it with splade index --block-max)");
   const bool narrow = query.score_bound <= 0xFFFFFFFFull;
   const double c = max_cost;
   switch (index_.block_max.impact_bytes) {

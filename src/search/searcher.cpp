@@ -176,7 +176,8 @@ std::vector<Hit> Searcher::search(const QueryVector& query, const SearchOptions&
       const auto& idx = impl_->index.impl();
       double exhaustive_cost = static_cast<double>(idx.num_docs) / 8.0;
       for (const auto& qt : resolved.terms) exhaustive_cost += idx.terms[qt.term].df;
-      if (auto hits = impl_->block_max.search(resolved, options.k, 1.0, exhaustive_cost)) return std::move(*hits);
+      if (idx.has_block_max)
+        if (auto hits = impl_->block_max.search(resolved, options.k, 1.0, exhaustive_cost)) return std::move(*hits);
       return impl_->exhaustive(resolved, options.k);
     }
   }

@@ -30,7 +30,9 @@ void build_small_index(const std::filesystem::path& dir) {
     std::vector<std::pair<std::string_view, std::uint32_t>> terms(owned.begin(), owned.end());
     builder.add_document("doc" + std::to_string(i), terms);
   }
-  builder.write(dir);
+  IndexBuildOptions options;
+  options.block_max = true;  // every file, blockmax.bin included
+  builder.write(dir, options);
 }
 
 // Overwrites one byte in place (cheaper than rewriting the file).

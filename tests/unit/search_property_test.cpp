@@ -62,6 +62,7 @@ Index build(const TempDir& dir, const std::vector<Doc>& docs, bool reorder = fal
   }
   IndexBuildOptions options;
   options.reorder = reorder;
+  options.block_max = true;
   const auto path = dir / (reorder ? "index-reordered" : "index");
   builder.write(path, options);
   Index index = Index::open(path);
@@ -193,6 +194,7 @@ Index build_synthetic_index(const std::filesystem::path& queries, const testing:
   testing::generate_corpus(model, spec, [&](std::string_view id, const auto& terms) { builder.add_document(id, terms); });
   IndexBuildOptions options;
   options.reorder = reorder;
+  options.block_max = true;
   options.threads = 2;
   const auto path = dir / (reorder ? "index-reordered" : "index");
   builder.write(path, options);
@@ -274,6 +276,30 @@ TEST(SearchProperty, ApproximateBlockMaxKeepsItsBound) {
   }
   EXPECT_GT(compared, 5000u);
   EXPECT_GT(missed, 0u) << "alpha < 1 never skipped anything: the test does not exercise approximation";
+}
+
+// An index built without --block-max: block-max search is refused by name, auto falls back
+// to exhaustive evaluation (same results).
+TEST(SearchProperty, BlockMaxWithoutItsDataIsRefusedAndAutoIsExhaustive) {
+  std::vector<Doc> docs = {{"a", {{"x", 2}}}, {"b", {{"x", 3}, {"y", 1}}}};
+  TempDir dir;
+  IndexBuilder builder;
+  for (const auto& d : docs) {
+    std::vector<std::pair<std::string_view, std::uint32_t>> terms(d.terms.begin(), d.terms.end());
+    builder.add_document(d.id, terms);
+  }
+  builder.write(dir / "plain");
+  const Index index = Index::open(dir / "plain");
+  EXPECT_FALSE(index.has_block_max());
+  EXPECT_FALSE(std::filesystem::exists(dir / "plain" / "blockmax.bin"));
+  Searcher searcher(index);
+  try {
+    searcher.search({{"x", 1}}, {10, SearchAlgorithm::kBlockMax});
+    ADD_FAILURE() << "block-max ran without its data";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--block-max"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(named(index, searcher.search({{"x", 1}}, {10, SearchAlgorithm::kAuto})), brute_force(docs, {{"x", 1}}, 10));
 }
 
 TEST(SearchProperty, AlphaOutsideItsRangeOrWithoutBlockMaxIsRefused) {

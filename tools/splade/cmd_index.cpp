@@ -15,7 +15,7 @@ void add_index_command(CLI::App& app, CommandTable& table) {
     std::string input, ciff, index;
     int threads = 1;
     bool overwrite = false;
-    bool reorder = false;
+    bool reorder = false, block_max = false;
     std::uint32_t range_size = 32;
   };
   auto args = std::make_shared<Args>();
@@ -30,6 +30,8 @@ void add_index_command(CLI::App& app, CommandTable& table) {
   sub->add_flag("--reorder", args->reorder,
                 "Reorder doc ids by recursive graph bisection (as PISA's reorder-docids): faster block-max search, "
                 "smaller postings; same results");
+  sub->add_flag("--block-max", args->block_max,
+                "Also write blockmax.bin for --algorithm block-max (range maxima and a range-major copy of the postings)");
   sub->add_option("--range-size", args->range_size,
                   "Documents per range of the block-max data (1-256; smaller: tighter bounds, larger file)")
       ->check(CLI::Range(1, 256));
@@ -42,6 +44,7 @@ void add_index_command(CLI::App& app, CommandTable& table) {
     options.threads = args->threads;
     options.overwrite = args->overwrite;
     options.reorder = args->reorder;
+    options.block_max = args->block_max;
     options.block_max_range = args->range_size;
     const auto t0 = std::chrono::steady_clock::now();
     const IndexStats s = args->ciff.empty() ? build_index_from_json_vectors(args->input, args->index, options)
