@@ -5,7 +5,9 @@
 #   bench/real_text_corpus.sh WORKDIR [MAX_PASSAGES]
 # Deterministic from a fresh machine: the packages are pinned below, the passage rules are
 # bench/python/real_text_passages.py's, the model is scripts/setup.sh's SPLADE-tiny.
-# Writes WORKDIR/{passages.jsonl, docs.jsonl.gz, queries.tsv, manifest.json (sizes, sha256)}.
+# Writes WORKDIR/{passages.jsonl, docs.jsonl.gz, queries.tsv, queries.1k.tsv, manifest.json
+# (sizes, sha256)}. The passages are the same bytes on every machine; the vectors are
+# ONNX Runtime's on this CPU (an impact at a .5 tie may round the other way elsewhere).
 # Environment: BUILD (build).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,11 +30,13 @@ python3 "$root/bench/python/real_text_passages.py" -o "$work/passages.jsonl" --m
   "$splade" encode --model "$work/tiny" -i "$work/passages.jsonl" -o "$work/docs.jsonl.gz" -q
 "$splade" encode --model "$work/tiny" --queries \
   -i "$root/../shared/data/msmarco-passage/topics.msmarco-passage.dev-subset.txt" -o "$work/queries.tsv" -q
+# Every 7th query (998), as the search property tests sample them: the peers' bench set.
+awk 'NR % 7 == 1' "$work/queries.tsv" > "$work/queries.1k.tsv"
 python3 - "$work" <<'PY'
 import hashlib, json, os, sys
 work = sys.argv[1]
 manifest = json.load(open(os.path.join(work, "passages.json")))
-for name in ("passages.jsonl", "docs.jsonl.gz", "queries.tsv"):
+for name in ("passages.jsonl", "docs.jsonl.gz", "queries.tsv", "queries.1k.tsv"):
     path = os.path.join(work, name)
     manifest[name] = {"bytes": os.path.getsize(path), "sha256": hashlib.sha256(open(path, "rb").read()).hexdigest()}
 json.dump(manifest, open(os.path.join(work, "manifest.json"), "w"), indent=1)

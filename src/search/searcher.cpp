@@ -176,7 +176,14 @@ std::vector<Hit> Searcher::search(const QueryVector& query, const SearchOptions&
       const auto& idx = impl_->index.impl();
       double exhaustive_cost = static_cast<double>(idx.num_docs) / 8.0;
       for (const auto& qt : resolved.terms) exhaustive_cost += idx.terms[qt.term].df;
+      // Block-max first pays a pass over the query terms' range maxima; where that pass alone
+      // is an eighth of exhaustive evaluation's work, it is not tried (on SciFact and the
+      // real-text corpus it never won: BENCHMARKS.md, "Search beside PISA, BMP and Seismic").
+      double bound_pass = 0;
       if (idx.has_block_max)
+        for (const auto& qt : resolved.terms)
+          bound_pass += idx.block_max.term_first_entry[qt.term + 1] - idx.block_max.term_first_entry[qt.term];
+      if (idx.has_block_max && bound_pass * 8 < exhaustive_cost)
         if (auto hits = impl_->block_max.search(resolved, options.k, 1.0, exhaustive_cost)) return std::move(*hits);
       return impl_->exhaustive(resolved, options.k);
     }
