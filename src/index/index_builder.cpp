@@ -200,11 +200,13 @@ IndexStats IndexBuilder::write(const std::filesystem::path& dir_in, const IndexB
   stats.num_terms = term_order.size();
 
   // postings.bin, and blockmax.bin from the same sorted lists
-  std::uint32_t max_impact = 0;
-  for (const auto& list : m.postings)
-    for (const auto& p : list) max_impact = std::max(max_impact, p.impact);
   std::optional<BlockMaxBuilder> block_max;
-  if (options.block_max) block_max.emplace(n, term_order.size(), options.block_max_range, max_impact);
+  if (options.block_max) {
+    std::uint32_t max_impact = 0;  // sets blockmax.bin's impact width
+    for (const auto& list : m.postings)
+      for (const auto& p : list) max_impact = std::max(max_impact, p.impact);
+    block_max.emplace(n, term_order.size(), options.block_max_range, max_impact);
+  }
   std::vector<fmt_::TermEntry> entries(term_order.size());
   ChecksummedWriter pw(tmp / fmt_::kPostingsFile);
   pw.write_value(header(fmt_::kPostings));

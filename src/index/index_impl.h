@@ -41,7 +41,6 @@ struct Index::Impl {
   const std::uint32_t* id_offsets = nullptr;
   const std::uint32_t* doc_lengths = nullptr;
   const char* ids = nullptr;
-  const std::uint32_t* by_rank = nullptr;  // docs.bin: internal ids in external-id byte order
   // Reordered indexes only: id_rank[d] = the byte-order rank of d's external id, the key
   // that breaks score ties (nullptr when internal ids already follow that order).
   std::vector<std::uint32_t> id_rank_storage;

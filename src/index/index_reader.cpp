@@ -188,19 +188,21 @@ Index Index::open(const std::filesystem::path& dir) {
     if (ids_at > size) corrupt(path, "truncated document table");
     m->id_offsets = reinterpret_cast<const std::uint32_t*>(base + 24);
     m->doc_lengths = reinterpret_cast<const std::uint32_t*>(base + lengths_at);
-    m->by_rank = reinterpret_cast<const std::uint32_t*>(base + ranks_at);
     m->ids = reinterpret_cast<const char*>(base + ids_at);
     if (m->id_offsets[0] != 0 || m->id_offsets[count] != size - ids_at) corrupt(path, "id table does not cover the id bytes");
     for (std::uint64_t d = 0; d < count; ++d)
       if (m->id_offsets[d + 1] <= m->id_offsets[d]) corrupt(path, "document " + std::to_string(d) + ": empty or misplaced id");
+    // by_rank: the internal ids in external-id byte order; inverted into id_rank when it is
+    // not the identity.
+    const auto* by_rank = reinterpret_cast<const std::uint32_t*>(base + ranks_at);
     std::vector<std::uint32_t> rank(count, 0xFFFFFFFFu);
     bool identity = true;
     for (std::uint64_t r = 0; r < count; ++r) {
-      const std::uint32_t d = m->by_rank[r];
+      const std::uint32_t d = by_rank[r];
       if (d >= count || rank[d] != 0xFFFFFFFFu) corrupt(path, "by_rank is not a permutation of the documents (at " + std::to_string(r) + ")");
       rank[d] = static_cast<std::uint32_t>(r);
       identity = identity && d == r;
-      if (r > 0 && !(m->doc_id(m->by_rank[r - 1]) < m->doc_id(d)))
+      if (r > 0 && !(m->doc_id(by_rank[r - 1]) < m->doc_id(d)))
         corrupt(path, "ids not in strictly increasing byte order along by_rank at " + std::to_string(r));
     }
     if (!identity) {

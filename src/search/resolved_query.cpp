@@ -27,5 +27,4 @@ ResolvedQuery resolve(const Index::Impl& index, const QueryVector& query) {
   return {std::move(terms), static_cast<std::uint64_t>(bound)};
 }
 
-
 }  // namespace splade

@@ -29,8 +29,6 @@ class TopK {
   bool full() const { return heap_.size() >= k_; }
   // The k-th best hit so far (only when full()).
   const Hit& worst() const { return heap_.front(); }
-  // Whether a doc with this score and internal id would beat the k-th best (when full()).
-  bool beats_worst(std::uint64_t score, std::uint32_t doc) const { return better(Hit{doc, score}, heap_.front()); }
   bool ties_by_internal_id() const { return rank_ == nullptr; }
 
   // Returns true when the hit entered the top k (in any push order).

@@ -1,4 +1,4 @@
-// splade index --input VECTORS --index DIR [--threads N] [--overwrite] [--reorder]
+// splade index --input VECTORS --index DIR [--threads N] [--overwrite] [--reorder] [--block-max [--range-size N]]
 // splade index --from-ciff FILE --index DIR
 #include <fmt/format.h>
 
