@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "encode/fused_head/avx2_column_max.h"
+#include "encode/fused_head/avx512_column_max.h"
 #include "encode/fused_head/splade_head.h"
 #include "splade/error.h"
 
@@ -124,16 +125,83 @@ TEST(SpladeHead, Int8ChunksOfOneRowStillSumExactly) {
 }
 
 TEST(SpladeHead, KernelIsNamed) {
-  const std::vector<float> w(4 * 20, 1.0f), bias(20, 0.0f);
+  const std::vector<float> w(4 * 20, 1.0f), bias(20, 0.0f), wide(4 * 20, 200.0f);
   EXPECT_STREQ(SpladeHead(w, bias, 4, 1, 1, 0, HeadKernel::kBlas).kernel_name(), "OpenBLAS sgemm");
   const std::string auto_fp32 = SpladeHead(w, bias, 4, 1, 1).kernel_name();
   const std::string auto_int = SpladeHead(w, bias, 4, 1, 1, 255).kernel_name();
-  if (avx2::available()) {
-    EXPECT_EQ(auto_fp32, "avx2 fp32 (FMA)");
-    EXPECT_EQ(auto_int, "avx2 int16 (vpmaddwd)");
-  } else {
-    EXPECT_EQ(auto_fp32, "OpenBLAS sgemm");
-    EXPECT_EQ(auto_int, "OpenBLAS sgemm");
+  // W_q - W_zp past int8 (a uint8 decoder's) cannot be VNNI's int8 operand.
+  const std::string wide_int = SpladeHead(wide, bias, 4, 1, 1, 255 * 200).kernel_name();
+  const std::string avx2_fp32 = SpladeHead(w, bias, 4, 1, 1, 0, HeadKernel::kAvx2).kernel_name();
+  const std::string avx2_int = SpladeHead(w, bias, 4, 1, 1, 255, HeadKernel::kAvx2).kernel_name();
+  const bool avx2 = avx2::available(), avx512 = avx512::available(), vnni = avx512::vnni_available();
+  EXPECT_EQ(auto_fp32, avx512 ? "avx512 fp32 (FMA)" : avx2 ? "avx2 fp32 (FMA)" : "OpenBLAS sgemm");
+  EXPECT_EQ(auto_int, vnni ? "avx512 vnni (vpdpbusd)" : avx2 ? "avx2 int16 (vpmaddwd)" : "OpenBLAS sgemm");
+  EXPECT_EQ(wide_int, avx2 ? "avx2 int16 (vpmaddwd)" : "OpenBLAS sgemm");
+  EXPECT_EQ(avx2_fp32, avx2 ? "avx2 fp32 (FMA)" : "OpenBLAS sgemm");
+  EXPECT_EQ(avx2_int, avx2 ? "avx2 int16 (vpmaddwd)" : "OpenBLAS sgemm");
+}
+
+// The AVX-512 fp32 kernel sums each column in the AVX2 kernel's order, from 0, one FMA a step:
+// the same bits, on real-valued operands, ragged shapes (1 to 13 tokens: 6-row tiles and their
+// remainders; vocabularies that end inside a panel and inside a 4-panel tile).
+TEST(SpladeHead, Avx512Fp32GivesTheAvx2KernelsBits) {
+  std::mt19937 rng(21);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (const std::int64_t hidden : {1, 7, 128}) {
+    for (const std::int64_t vocab : {1037, 2048 + 5 * 16}) {
+      Case c{13, 13, hidden, vocab, {}};
+      for (std::int64_t b = 0; b < c.batch; ++b) c.lengths.push_back(b + 1);
+      std::vector<float> x(static_cast<std::size_t>(c.batch * c.seq * hidden)), w(static_cast<std::size_t>(hidden * vocab)),
+          bias(static_cast<std::size_t>(vocab), 0.5f);
+      for (auto& v : x) v = normal(rng);
+      for (auto& v : w) v = normal(rng);
+      std::vector<float> a(static_cast<std::size_t>(c.batch * vocab)), b(a.size());
+      SpladeHead(w, bias, hidden, 1, 2).pool(x.data(), c.batch, c.seq, c.lengths, nullptr, a.data());
+      SpladeHead(w, bias, hidden, 1, 2, 0, HeadKernel::kAvx2).pool(x.data(), c.batch, c.seq, c.lengths, nullptr, b.data());
+      const auto want = definition(c, x, w, bias, nullptr, false, 1);
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        ASSERT_EQ(a[i], b[i]) << "hidden " << hidden << " vocab " << vocab << " at " << i;
+        ASSERT_NEAR(a[i], want[i], 1e-5f * (1.0f + want[i])) << i;
+      }
+    }
+  }
+}
+
+// An int8 decoder (W_q - W_zp in [-128, 127], QInt8's range) on DynamicQuantizeLinear's x_q:
+// VNNI's sums of x_q * W less x_zp * column sum, the AVX2 int16 kernel's sums of (x_q - x_zp) *
+// W, OpenBLAS' chunked float sums and the definition are the same integers, on hidden sizes
+// that are not whole quads, 1 to 13 tokens, ragged vocabularies and zero points 0 to 255.
+TEST(SpladeHead, Int8KernelsGiveTheSameIntegersOnQuantizedInput) {
+  std::mt19937 rng(17);
+  std::uniform_int_distribution<int> q(0, 255), wq(-128, 127);
+  for (const std::int64_t hidden : {1, 6, 33, 128}) {
+    for (const int zp : {0, 128, 255}) {
+      Case c{13, 13, hidden, 1037, {}};
+      for (std::int64_t b = 0; b < c.batch; ++b) c.lengths.push_back(b + 1);
+      std::vector<std::uint8_t> x_q(static_cast<std::size_t>(c.batch * c.seq * hidden));
+      std::vector<float> centered(x_q.size()), w(static_cast<std::size_t>(hidden * c.vocab)),
+          bias(static_cast<std::size_t>(c.vocab), -1.0f), w_scale(bias.size()), scale(bias.size());
+      for (std::size_t i = 0; i < x_q.size(); ++i)
+        centered[i] = static_cast<float>((x_q[i] = static_cast<std::uint8_t>(q(rng))) - zp);
+      for (auto& v : w) v = static_cast<float>(wq(rng));
+      const float x_scale = 0.02f;
+      for (std::size_t v = 0; v < w_scale.size(); ++v) scale[v] = x_scale * (w_scale[v] = 1e-3f * static_cast<float>(1 + v % 5));
+      const auto want = definition(c, centered, w, bias, &scale, true, 1);
+      int positive = 0;
+      for (const HeadKernel kernel : {HeadKernel::kAuto, HeadKernel::kAvx2, HeadKernel::kBlas}) {
+        const SpladeHead head(w, bias, hidden, 1, 2, 255 * 128, kernel);
+        std::vector<float> got(want.size()), via_pool(want.size());
+        head.pool_quantized(x_q.data(), static_cast<std::uint8_t>(zp), x_scale, w_scale.data(), c.batch, c.seq,
+                            c.lengths, got.data());
+        head.pool(centered.data(), c.batch, c.seq, c.lengths, scale.data(), via_pool.data());
+        for (std::size_t i = 0; i < want.size(); ++i) {
+          ASSERT_EQ(got[i], want[i]) << head.kernel_name() << " hidden " << hidden << " zp " << zp << " at " << i;
+          ASSERT_EQ(via_pool[i], want[i]) << head.kernel_name() << " pool() hidden " << hidden << " at " << i;
+          positive += want[i] > 0;
+        }
+      }
+      EXPECT_GT(positive, 100);
+    }
   }
 }
 
@@ -200,9 +268,12 @@ TEST_P(SpladeHeadKernels, QuantizedInputEqualsPoolOnCenteredOperands) {
                Error);
 }
 
-INSTANTIATE_TEST_SUITE_P(Kernels, SpladeHeadKernels, testing::Values(HeadKernel::kAuto, HeadKernel::kBlas),
+INSTANTIATE_TEST_SUITE_P(Kernels, SpladeHeadKernels,
+                         testing::Values(HeadKernel::kAuto, HeadKernel::kAvx2, HeadKernel::kBlas),
                          [](const testing::TestParamInfo<HeadKernel>& i) {
-                           return std::string(i.param == HeadKernel::kAuto ? "Auto" : "Blas");
+                           return std::string(i.param == HeadKernel::kAuto   ? "Auto"
+                                              : i.param == HeadKernel::kAvx2 ? "Avx2"
+                                                                             : "Blas");
                          });
 
 }  // namespace

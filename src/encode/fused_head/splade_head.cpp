@@ -1,6 +1,7 @@
 #include "encode/fused_head/splade_head.h"
 
 #include "encode/fused_head/avx2_column_max.h"
+#include "encode/fused_head/avx512_column_max.h"
 #include "splade/error.h"
 
 #include <cblas.h>
@@ -18,8 +19,26 @@ namespace {
 // its column maxima are taken. (Measured on SPLADE-tiny, AMD EPYC: see BENCHMARKS.md.)
 constexpr std::int64_t kTokenBlock = 128;
 constexpr std::int64_t kVocabBlock = 1024;
+static_assert(kVocabBlock % avx2::kPanel == 0 && kVocabBlock % avx512::kPanel == 0);
 // Every integer up to 2^24 is a float.
 constexpr std::int64_t kExactFloatIntegers = std::int64_t{1} << 24;
+
+bool fits_int8(const std::vector<float>& w) {
+  return std::all_of(w.begin(), w.end(), [](float x) { return x >= -128.0f && x <= 127.0f; });
+}
+
+// int8 panels (avx512::pack_int8) re-laid as int16 pairs (avx2::pack_int16), without the weights.
+std::vector<std::int16_t> int16_from_int8(const std::vector<std::int8_t>& p8, std::int64_t k, std::int64_t v) {
+  const std::int64_t panels = (v + avx2::kPanel - 1) / avx2::kPanel, pairs = (k + 1) / 2,
+                     quads = avx512::quad_row(k) / 4;
+  std::vector<std::int16_t> out(static_cast<std::size_t>(panels * pairs * avx2::kPanel * 2), 0);
+  for (std::int64_t p = 0; p < panels; ++p)
+    for (std::int64_t r = 0; r < k; ++r)
+      for (std::int64_t c = 0; c < avx2::kPanel; ++c)
+        out[static_cast<std::size_t>(((p * pairs + r / 2) * avx2::kPanel + c) * 2 + r % 2)] =
+            p8[static_cast<std::size_t>(((p * quads + r / 4) * avx512::kPanel + c) * 4 + r % 4)];
+  return out;
+}
 
 }  // namespace
 
@@ -36,27 +55,55 @@ SpladeHead::SpladeHead(std::vector<float> weight, std::vector<float> bias, std::
   // int16 operands: integers within [-32768, 32767] (int8 decoders: [-255, 255]); the int32
   // sums cannot overflow while hidden * max product < 2^31.
   const bool int16_fits = integer_max_product <= 255 * 255 && hidden_ * integer_max_product < (std::int64_t{1} << 31);
-  avx2_ = kernel == HeadKernel::kAuto && avx2::available() && (!integer_ || int16_fits);
-  if (avx2_ && integer_) panels_int16_ = avx2::pack_int16(weight_, hidden_, vocab_);
-  if (avx2_ && !integer_) panels_fp32_ = avx2::pack_fp32(weight_, hidden_, vocab_);
-  if (avx2_) std::vector<float>().swap(weight_);  // the panels replace it
+  const bool avx2 = kernel != HeadKernel::kBlas && avx2::available() && (!integer_ || int16_fits);
+  const bool avx512 = kernel == HeadKernel::kAuto && avx512::available();
+  if (!integer_) {
+    path_ = avx512 ? Path::kAvx512 : avx2 ? Path::kAvx2 : Path::kBlas;
+    if (path_ != Path::kBlas) panels_fp32_ = avx2::pack_fp32(weight_, hidden_, vocab_);  // one layout for both
+  } else if (kernel == HeadKernel::kAuto && avx512::vnni_available() && int16_fits && fits_int8(weight_)) {
+    // x_q (uint8) times W (int8): sums within hidden * 255 * 128 < 2^31 (int16_fits).
+    path_ = Path::kVnni;
+    panels_int8_ = avx512::pack_int8(weight_, hidden_, vocab_);
+    column_sums_ = avx512::column_sums(weight_, hidden_, vocab_);
+  } else if (avx2) {
+    path_ = Path::kAvx2;
+    panels_int16_ = avx2::pack_int16(weight_, hidden_, vocab_);
+  }
+  if (path_ != Path::kBlas) std::vector<float>().swap(weight_);  // the panels replace it
 }
 
 const char* SpladeHead::kernel_name() const {
-  if (!avx2_) return "OpenBLAS sgemm";
-  return integer_ ? "avx2 int16 (vpmaddwd)" : "avx2 fp32 (FMA)";
+  switch (path_) {
+    case Path::kVnni: return "avx512 vnni (vpdpbusd)";
+    case Path::kAvx512: return "avx512 fp32 (FMA)";
+    case Path::kAvx2: return integer_ ? "avx2 int16 (vpmaddwd)" : "avx2 fp32 (FMA)";
+    case Path::kBlas: break;
+  }
+  return "OpenBLAS sgemm";
+}
+
+const std::vector<std::int16_t>& SpladeHead::int16_panels() const {
+  if (path_ == Path::kVnni) std::call_once(int16_once_, [&] { panels_int16_ = int16_from_int8(panels_int8_, hidden_, vocab_); });
+  return panels_int16_;
+}
+
+// Integer operands in int16 rows, as the AVX2 kernel pairs them (padded to an even length).
+static std::vector<std::int16_t> int16_rows(std::int64_t rows, std::int64_t hidden, auto value) {
+  const std::int64_t row16 = avx2::int16_row(hidden);
+  std::vector<std::int16_t> out(static_cast<std::size_t>(rows * row16), 0);
+  for (std::int64_t r = 0; r < rows; ++r)
+    for (std::int64_t h = 0; h < hidden; ++h)
+      out[static_cast<std::size_t>(r * row16 + h)] = static_cast<std::int16_t>(value(r * hidden + h));
+  return out;
 }
 
 void SpladeHead::pool(const float* hidden, std::int64_t batch, std::int64_t seq,
                       const std::vector<std::int64_t>& lengths, const float* column_scale, float* out) const {
-  if (!(avx2_ && integer_)) return run(hidden, nullptr, batch, seq, lengths, column_scale, out);
-  // The AVX2 integer kernel reads int16 rows (padded to an even length).
-  const std::int64_t row16 = avx2::int16_row(hidden_);
-  std::vector<std::int16_t> hidden16(static_cast<std::size_t>(batch * seq * row16), 0);
-  for (std::int64_t r = 0; r < batch * seq; ++r)
-    for (std::int64_t h = 0; h < hidden_; ++h)
-      hidden16[static_cast<std::size_t>(r * row16 + h)] = static_cast<std::int16_t>(hidden[r * hidden_ + h]);
-  run(nullptr, hidden16.data(), batch, seq, lengths, column_scale, out);
+  if (!integer_ || path_ == Path::kBlas) return run(path_, {.hidden = hidden}, batch, seq, lengths, column_scale, out);
+  // An integer head on AVX2 or VNNI panels: pool()'s operands (x_q - x_zp, in [-255, 255]) are
+  // not uint8, so they run on the int16 kernel.
+  const auto rows16 = int16_rows(batch * seq, hidden_, [&](std::int64_t i) { return hidden[i]; });
+  run(Path::kAvx2, {.hidden16 = rows16.data()}, batch, seq, lengths, column_scale, out);
 }
 
 void SpladeHead::pool_quantized(const std::uint8_t* x_q, std::uint8_t x_zero_point, float x_scale,
@@ -67,58 +114,83 @@ void SpladeHead::pool_quantized(const std::uint8_t* x_q, std::uint8_t x_zero_poi
   // Dynamic quantization's Mul(x_scale, W_scale), per column.
   std::vector<float> scale(static_cast<std::size_t>(vocab_));
   for (std::size_t v = 0; v < scale.size(); ++v) scale[v] = x_scale * weight_scale[v];
-  // MatMulInteger's operands x_q - x_zp, built once in the form the kernel reads.
   const std::int64_t rows = batch * seq;
   const int zp = x_zero_point;
-  if (avx2_) {
-    const std::int64_t row16 = avx2::int16_row(hidden_);
-    std::vector<std::int16_t> centered(static_cast<std::size_t>(rows * row16), 0);
-    for (std::int64_t r = 0; r < rows; ++r)
-      for (std::int64_t h = 0; h < hidden_; ++h)
-        centered[static_cast<std::size_t>(r * row16 + h)] = static_cast<std::int16_t>(x_q[r * hidden_ + h] - zp);
-    return run(nullptr, centered.data(), batch, seq, lengths, scale.data(), out);
+  if (path_ == Path::kVnni) {
+    // x_q as it comes, unless its rows need padding to whole quads.
+    const std::int64_t row4 = avx512::quad_row(hidden_);
+    if (row4 == hidden_)
+      return run(path_, {.x_q = x_q, .x_q_stride = hidden_, .x_zero_point = zp}, batch, seq, lengths, scale.data(), out);
+    std::vector<std::uint8_t> padded(static_cast<std::size_t>(rows * row4), 0);
+    for (std::int64_t r = 0; r < rows; ++r) std::copy_n(x_q + r * hidden_, hidden_, padded.begin() + r * row4);
+    return run(path_, {.x_q = padded.data(), .x_q_stride = row4, .x_zero_point = zp}, batch, seq, lengths, scale.data(),
+               out);
+  }
+  // MatMulInteger's operands x_q - x_zp, built once in the form the kernel reads.
+  if (path_ == Path::kAvx2) {
+    const auto centered = int16_rows(rows, hidden_, [&](std::int64_t i) { return x_q[i] - zp; });
+    return run(path_, {.hidden16 = centered.data()}, batch, seq, lengths, scale.data(), out);
   }
   std::vector<float> centered(static_cast<std::size_t>(rows * hidden_));
   for (std::size_t i = 0; i < centered.size(); ++i) centered[i] = static_cast<float>(x_q[i] - zp);
-  run(centered.data(), nullptr, batch, seq, lengths, scale.data(), out);
+  run(path_, {.hidden = centered.data()}, batch, seq, lengths, scale.data(), out);
 }
 
-void SpladeHead::run(const float* hidden, const std::int16_t* hidden16, std::int64_t batch, std::int64_t seq,
+void SpladeHead::run(Path path, const Operands& in, std::int64_t batch, std::int64_t seq,
                      const std::vector<std::int64_t>& lengths, const float* column_scale, float* out) const {
   const std::int64_t blocks = (vocab_ + kVocabBlock - 1) / kVocabBlock;
   const std::int64_t items = batch * blocks;  // one work item: a text times a vocabulary block
   const bool chunked = chunk_ < hidden_;
   const std::int64_t row16 = avx2::int16_row(hidden_);
+  const std::int16_t* panels16 = path == Path::kAvx2 && integer_ ? int16_panels().data() : nullptr;
   std::atomic<std::int64_t> next{0};
   auto worker = [&] {
-    // The AVX2 kernels write one row of column maxima; OpenBLAS a block of products. (Sized
+    // The register kernels write one row of column maxima; OpenBLAS a block of products. (Sized
     // to what the path needs: a query's whole head takes about a millisecond, and zeroing and
     // faulting in a megabyte a call would be a fifth of it.)
-    std::vector<float> product(static_cast<std::size_t>(avx2_ ? kVocabBlock : kTokenBlock * kVocabBlock));
-    std::vector<std::int32_t> sums(avx2_ ? kVocabBlock : chunked ? product.size() : 0);
+    const bool blas = path == Path::kBlas;
+    std::vector<float> product(static_cast<std::size_t>(blas ? kTokenBlock * kVocabBlock : kVocabBlock));
+    std::vector<std::int32_t> sums(!blas ? kVocabBlock : chunked ? product.size() : 0);
     for (std::int64_t item; (item = next.fetch_add(1)) < items;) {
       const std::int64_t b = item / blocks, v0 = (item % blocks) * kVocabBlock;
       const std::int64_t width = std::min(kVocabBlock, vocab_ - v0);
       float* row = out + b * vocab_ + v0;
       std::fill(row, row + width, -std::numeric_limits<float>::infinity());
       const std::int64_t n = std::min(lengths[static_cast<std::size_t>(b)], seq);
-      if (avx2_ && n > 0) {
-        const std::int64_t p0 = v0 / avx2::kPanel, p1 = (v0 + width + avx2::kPanel - 1) / avx2::kPanel;
-        if (integer_) {
-          avx2::column_max_int16(hidden16 + b * seq * row16, n, hidden_, panels_int16_.data(), p0, p1, sums.data());
-          // MatMulInteger's int32, cast to float (a monotonic rounding: it commutes with the max).
-          for (std::int64_t j = 0; j < width; ++j) row[j] = static_cast<float>(sums[static_cast<std::size_t>(j)]);
-        } else {
-          avx2::column_max_fp32(hidden + b * seq * hidden_, n, hidden_, panels_fp32_.data(), p0, p1, product.data());
-          std::copy(product.begin(), product.begin() + width, row);
+      const std::int64_t p0 = v0 / avx2::kPanel, p1 = (v0 + width + avx2::kPanel - 1) / avx2::kPanel;
+      // MatMulInteger's int32, cast to float (a monotonic rounding: it commutes with the max).
+      auto integer_row = [&] {
+        for (std::int64_t j = 0; j < width; ++j) row[j] = static_cast<float>(sums[static_cast<std::size_t>(j)]);
+      };
+      if (!blas && n > 0) {
+        switch (path) {
+          case Path::kVnni:
+            avx512::column_max_u8s8(in.x_q + b * seq * in.x_q_stride, n, hidden_, in.x_q_stride, in.x_zero_point,
+                                    panels_int8_.data(), column_sums_.data(), p0, p1, sums.data());
+            integer_row();
+            break;
+          case Path::kAvx512:
+            avx512::column_max_fp32(in.hidden + b * seq * hidden_, n, hidden_, panels_fp32_.data(), p0, p1, product.data());
+            std::copy(product.begin(), product.begin() + width, row);
+            break;
+          case Path::kAvx2:
+            if (integer_) {
+              avx2::column_max_int16(in.hidden16 + b * seq * row16, n, hidden_, panels16, p0, p1, sums.data());
+              integer_row();
+            } else {
+              avx2::column_max_fp32(in.hidden + b * seq * hidden_, n, hidden_, panels_fp32_.data(), p0, p1, product.data());
+              std::copy(product.begin(), product.begin() + width, row);
+            }
+            break;
+          case Path::kBlas: break;
         }
       }
-      for (std::int64_t t0 = 0; !avx2_ && t0 < n; t0 += kTokenBlock) {
+      for (std::int64_t t0 = 0; blas && t0 < n; t0 += kTokenBlock) {
         const std::int64_t rows = std::min(kTokenBlock, n - t0);
         // product[rows, width] = hidden[b, t0:t0+rows, k0:k0+depth] x W[k0:k0+depth, v0:v0+width]
         auto multiply = [&](std::int64_t k0, std::int64_t depth) {
           cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(rows), static_cast<int>(width),
-                      static_cast<int>(depth), 1.0f, hidden + (b * seq + t0) * hidden_ + k0, static_cast<int>(hidden_),
+                      static_cast<int>(depth), 1.0f, in.hidden + (b * seq + t0) * hidden_ + k0, static_cast<int>(hidden_),
                       weight_.data() + k0 * vocab_ + v0, static_cast<int>(vocab_), 0.0f, product.data(),
                       static_cast<int>(width));
         };
