@@ -125,12 +125,14 @@ TEST(SpladeHead, Int8ChunksOfOneRowStillSumExactly) {
 }
 
 TEST(SpladeHead, KernelIsNamed) {
-  const std::vector<float> w(4 * 20, 1.0f), bias(20, 0.0f), wide(4 * 20, 200.0f);
+  const std::vector<float> w(4 * 20, 1.0f), bias(20, 0.0f);
+  std::vector<float> wide(4 * 20, 255.0f);
+  for (std::size_t i = 0; i < 20; ++i) wide[i] = -255.0f;  // every column spans 511 values
   EXPECT_STREQ(SpladeHead(w, bias, 4, 1, 1, 0, HeadKernel::kBlas).kernel_name(), "OpenBLAS sgemm");
   const std::string auto_fp32 = SpladeHead(w, bias, 4, 1, 1).kernel_name();
   const std::string auto_int = SpladeHead(w, bias, 4, 1, 1, 255).kernel_name();
-  // W_q - W_zp past int8 (a uint8 decoder's) cannot be VNNI's int8 operand.
-  const std::string wide_int = SpladeHead(wide, bias, 4, 1, 1, 255 * 200).kernel_name();
+  // A column spanning more than 256 values (no 8-bit decoder's) cannot be VNNI's int8 operand.
+  const std::string wide_int = SpladeHead(wide, bias, 4, 1, 1, 255 * 255).kernel_name();
   const std::string avx2_fp32 = SpladeHead(w, bias, 4, 1, 1, 0, HeadKernel::kAvx2).kernel_name();
   const std::string avx2_int = SpladeHead(w, bias, 4, 1, 1, 255, HeadKernel::kAvx2).kernel_name();
   const bool avx2 = avx2::available(), avx512 = avx512::available(), vnni = avx512::vnni_available();
@@ -167,40 +169,52 @@ TEST(SpladeHead, Avx512Fp32GivesTheAvx2KernelsBits) {
   }
 }
 
-// An int8 decoder (W_q - W_zp in [-128, 127], QInt8's range) on DynamicQuantizeLinear's x_q:
-// VNNI's sums of x_q * W less x_zp * column sum, the AVX2 int16 kernel's sums of (x_q - x_zp) *
-// W, OpenBLAS' chunked float sums and the definition are the same integers, on hidden sizes
-// that are not whole quads, 1 to 13 tokens, ragged vocabularies and zero points 0 to 255.
+// An int8 decoder on DynamicQuantizeLinear's x_q, QInt8 weights (W_q in [-128, 127], zero point
+// 0) and QUInt8 weights (W_q in [0, 255] less a zero point per column, the portable format):
+// VNNI's sums of x_q * (W - offset) plus offset * sum x_q less x_zp * column sum, the AVX2
+// int16 kernel's sums of (x_q - x_zp) * W, OpenBLAS' chunked float sums and the definition
+// are the same integers, on hidden sizes that are not whole quads, 1 to 13 tokens, ragged
+// vocabularies and activation zero points 0 to 255.
 TEST(SpladeHead, Int8KernelsGiveTheSameIntegersOnQuantizedInput) {
   std::mt19937 rng(17);
-  std::uniform_int_distribution<int> q(0, 255), wq(-128, 127);
-  for (const std::int64_t hidden : {1, 6, 33, 128}) {
-    for (const int zp : {0, 128, 255}) {
-      Case c{13, 13, hidden, 1037, {}};
-      for (std::int64_t b = 0; b < c.batch; ++b) c.lengths.push_back(b + 1);
-      std::vector<std::uint8_t> x_q(static_cast<std::size_t>(c.batch * c.seq * hidden));
-      std::vector<float> centered(x_q.size()), w(static_cast<std::size_t>(hidden * c.vocab)),
-          bias(static_cast<std::size_t>(c.vocab), -1.0f), w_scale(bias.size()), scale(bias.size());
-      for (std::size_t i = 0; i < x_q.size(); ++i)
-        centered[i] = static_cast<float>((x_q[i] = static_cast<std::uint8_t>(q(rng))) - zp);
-      for (auto& v : w) v = static_cast<float>(wq(rng));
-      const float x_scale = 0.02f;
-      for (std::size_t v = 0; v < w_scale.size(); ++v) scale[v] = x_scale * (w_scale[v] = 1e-3f * static_cast<float>(1 + v % 5));
-      const auto want = definition(c, centered, w, bias, &scale, true, 1);
-      int positive = 0;
-      for (const HeadKernel kernel : {HeadKernel::kAuto, HeadKernel::kAvx2, HeadKernel::kBlas}) {
-        const SpladeHead head(w, bias, hidden, 1, 2, 255 * 128, kernel);
-        std::vector<float> got(want.size()), via_pool(want.size());
-        head.pool_quantized(x_q.data(), static_cast<std::uint8_t>(zp), x_scale, w_scale.data(), c.batch, c.seq,
-                            c.lengths, got.data());
-        head.pool(centered.data(), c.batch, c.seq, c.lengths, scale.data(), via_pool.data());
-        for (std::size_t i = 0; i < want.size(); ++i) {
-          ASSERT_EQ(got[i], want[i]) << head.kernel_name() << " hidden " << hidden << " zp " << zp << " at " << i;
-          ASSERT_EQ(via_pool[i], want[i]) << head.kernel_name() << " pool() hidden " << hidden << " at " << i;
-          positive += want[i] > 0;
+  std::uniform_int_distribution<int> q(0, 255), s8(-128, 127);
+  for (const bool unsigned_weights : {false, true}) {
+    for (const std::int64_t hidden : {1, 6, 33, 128}) {
+      for (const int zp : {0, 128, 255}) {
+        Case c{13, 13, hidden, 1037, {}};
+        for (std::int64_t b = 0; b < c.batch; ++b) c.lengths.push_back(b + 1);
+        std::vector<std::uint8_t> x_q(static_cast<std::size_t>(c.batch * c.seq * hidden));
+        std::vector<float> centered(x_q.size()), w(static_cast<std::size_t>(hidden * c.vocab)),
+            bias(static_cast<std::size_t>(c.vocab), -1.0f), w_scale(bias.size()), scale(bias.size());
+        for (std::size_t i = 0; i < x_q.size(); ++i)
+          centered[i] = static_cast<float>((x_q[i] = static_cast<std::uint8_t>(q(rng))) - zp);
+        std::vector<int> w_zp(static_cast<std::size_t>(c.vocab), 0);
+        if (unsigned_weights)
+          for (auto& z : w_zp) z = q(rng);
+        for (std::int64_t h = 0; h < hidden; ++h)
+          for (std::int64_t v = 0; v < c.vocab; ++v)
+            w[h * c.vocab + v] = static_cast<float>(unsigned_weights ? q(rng) - w_zp[static_cast<std::size_t>(v)] : s8(rng));
+        const float x_scale = 0.02f;
+        for (std::size_t v = 0; v < w_scale.size(); ++v)
+          scale[v] = x_scale * (w_scale[v] = 1e-3f * static_cast<float>(1 + v % 5));
+        const auto want = definition(c, centered, w, bias, &scale, true, 1);
+        int positive = 0;
+        for (const HeadKernel kernel : {HeadKernel::kAuto, HeadKernel::kAvx2, HeadKernel::kBlas}) {
+          const SpladeHead head(w, bias, hidden, 1, 2, 255 * 255, kernel);
+          if (kernel == HeadKernel::kAuto && avx512::vnni_available()) EXPECT_STREQ(head.kernel_name(), "avx512 vnni (vpdpbusd)");
+          std::vector<float> got(want.size()), via_pool(want.size());
+          head.pool_quantized(x_q.data(), static_cast<std::uint8_t>(zp), x_scale, w_scale.data(), c.batch, c.seq,
+                              c.lengths, got.data());
+          head.pool(centered.data(), c.batch, c.seq, c.lengths, scale.data(), via_pool.data());
+          for (std::size_t i = 0; i < want.size(); ++i) {
+            ASSERT_EQ(got[i], want[i]) << head.kernel_name() << " unsigned " << unsigned_weights << " hidden " << hidden
+                                       << " zp " << zp << " at " << i;
+            ASSERT_EQ(via_pool[i], want[i]) << head.kernel_name() << " pool() hidden " << hidden << " at " << i;
+            positive += want[i] > 0;
+          }
         }
+        EXPECT_GT(positive, 100);
       }
-      EXPECT_GT(positive, 100);
     }
   }
 }

@@ -16,14 +16,26 @@
 
 namespace splade::encode::avx512 {
 
-std::vector<std::int8_t> pack_int8(const std::vector<float>& w, std::int64_t k, std::int64_t v) {
+std::optional<Int8Panels> pack_int8(const std::vector<float>& w, std::int64_t k, std::int64_t v) {
   const std::int64_t panels = (v + kPanel - 1) / kPanel, quads = quad_row(k) / 4;
-  std::vector<std::int8_t> out(static_cast<std::size_t>(panels * quads * kPanel * 4), 0);
+  Int8Panels out;
+  out.offsets.assign(static_cast<std::size_t>(panels * kPanel), 0);
+  for (std::int64_t c = 0; c < v; ++c) {
+    float lo = 0, hi = 0;
+    for (std::int64_t r = 0; r < k; ++r) lo = std::min(lo, w[r * v + c]), hi = std::max(hi, w[r * v + c]);
+    if (hi - lo > 255) return std::nullopt;
+    // 0 where the column is int8 already; else its least value maps to -128.
+    if (lo < -128 || hi > 127) out.offsets[static_cast<std::size_t>(c)] = static_cast<std::int32_t>(lo) + 128;
+  }
+  out.any_offset = std::any_of(out.offsets.begin(), out.offsets.end(), [](std::int32_t o) { return o != 0; });
+  out.weights.assign(static_cast<std::size_t>(panels * quads * kPanel * 4), 0);
   for (std::int64_t p = 0; p < panels; ++p)
     for (std::int64_t r = 0; r < k; ++r)
-      for (std::int64_t c = 0; c < kPanel && p * kPanel + c < v; ++c)
-        out[static_cast<std::size_t>(((p * quads + r / 4) * kPanel + c) * 4 + r % 4)] =
-            static_cast<std::int8_t>(w[static_cast<std::size_t>(r * v + p * kPanel + c)]);
+      for (std::int64_t c = 0; c < kPanel && p * kPanel + c < v; ++c) {
+        const std::int64_t col = p * kPanel + c;
+        out.weights[static_cast<std::size_t>(((p * quads + r / 4) * kPanel + c) * 4 + r % 4)] = static_cast<std::int8_t>(
+            static_cast<std::int32_t>(w[static_cast<std::size_t>(r * v + col)]) - out.offsets[static_cast<std::size_t>(col)]);
+      }
   return out;
 }
 
@@ -67,7 +79,8 @@ __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,fma"))) inline void fp
 
 template <int R, int NP>
 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vnni"))) inline void u8s8_tile(
-    const std::uint8_t* const* rows, std::int64_t quads, const std::int8_t* b, std::int64_t panel_stride, __m512i* m) {
+    const std::uint8_t* const* rows, std::int64_t quads, const std::int8_t* b, std::int64_t panel_stride,
+    const std::int32_t* row_sums, const std::int32_t* offsets, __m512i* m) {
   __m512i c[R][NP];
   for (int r = 0; r < R; ++r)
     for (int j = 0; j < NP; ++j) c[r][j] = _mm512_setzero_si512();
@@ -79,6 +92,13 @@ __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vnni"))) inline 
       std::memcpy(&quad, rows[r] + 4 * i, sizeof quad);
       const __m512i x = _mm512_set1_epi32(quad);
       for (int j = 0; j < NP; ++j) c[r][j] = _mm512_dpbusd_epi32(c[r][j], x, bj[j]);
+    }
+  }
+  if (offsets) {  // + offset[c] * sum_k x_q[r, k]: the panels held W - offset
+    for (int r = 0; r < R; ++r) {
+      const __m512i sum = _mm512_set1_epi32(row_sums[r]);
+      for (int j = 0; j < NP; ++j)
+        c[r][j] = _mm512_add_epi32(c[r][j], _mm512_mullo_epi32(sum, _mm512_loadu_si512(offsets + j * kPanel)));
     }
   }
   for (int r = 0; r < R; ++r)
@@ -108,18 +128,18 @@ __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,fma"))) void fp32_rows
 template <int NP>
 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vnni"))) void u8s8_rows(
     const std::uint8_t* a, std::int64_t n, std::int64_t stride, std::int64_t quads, const std::int8_t* b,
-    std::int64_t panel_stride, __m512i* m) {
+    std::int64_t panel_stride, const std::int32_t* row_sums, const std::int32_t* offsets, __m512i* m) {
   for (std::int64_t r0 = 0; r0 < n; r0 += kTileRows) {
     const std::uint8_t* rows[kTileRows];
     const int left = static_cast<int>(std::min<std::int64_t>(kTileRows, n - r0));
     for (int i = 0; i < left; ++i) rows[i] = a + (r0 + i) * stride;
     switch (left) {
-      case 1: u8s8_tile<1, NP>(rows, quads, b, panel_stride, m); break;
-      case 2: u8s8_tile<2, NP>(rows, quads, b, panel_stride, m); break;
-      case 3: u8s8_tile<3, NP>(rows, quads, b, panel_stride, m); break;
-      case 4: u8s8_tile<4, NP>(rows, quads, b, panel_stride, m); break;
-      case 5: u8s8_tile<5, NP>(rows, quads, b, panel_stride, m); break;
-      default: u8s8_tile<6, NP>(rows, quads, b, panel_stride, m); break;
+      case 1: u8s8_tile<1, NP>(rows, quads, b, panel_stride, row_sums + r0, offsets, m); break;
+      case 2: u8s8_tile<2, NP>(rows, quads, b, panel_stride, row_sums + r0, offsets, m); break;
+      case 3: u8s8_tile<3, NP>(rows, quads, b, panel_stride, row_sums + r0, offsets, m); break;
+      case 4: u8s8_tile<4, NP>(rows, quads, b, panel_stride, row_sums + r0, offsets, m); break;
+      case 5: u8s8_tile<5, NP>(rows, quads, b, panel_stride, row_sums + r0, offsets, m); break;
+      default: u8s8_tile<6, NP>(rows, quads, b, panel_stride, row_sums + r0, offsets, m); break;
     }
   }
 }
@@ -144,7 +164,8 @@ __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,fma"))) void column_ma
 
 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vnni"))) void column_max_u8s8(
     const std::uint8_t* x_q, std::int64_t n, std::int64_t k, std::int64_t stride, std::int32_t zero_point,
-    const std::int8_t* panels, const std::int32_t* sums, std::int64_t p0, std::int64_t p1, std::int32_t* out) {
+    const std::int8_t* panels, const std::int32_t* offsets, const std::int32_t* row_sums, const std::int32_t* sums,
+    std::int64_t p0, std::int64_t p1, std::int32_t* out) {
   const std::int64_t quads = quad_row(k) / 4, panel_stride = quads * kPanel * 4;
   const __m512i zp = _mm512_set1_epi32(zero_point);
   for (std::int64_t p = p0; p < p1;) {
@@ -152,8 +173,9 @@ __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vnni"))) void co
     __m512i m[kTilePanels];
     for (auto& v : m) v = _mm512_set1_epi32(std::numeric_limits<std::int32_t>::min());
     const std::int8_t* b = panels + p * panel_stride;
-    if (np == kTilePanels) u8s8_rows<kTilePanels>(x_q, n, stride, quads, b, panel_stride, m);
-    else u8s8_rows<1>(x_q, n, stride, quads, b, panel_stride, m);
+    const std::int32_t* o = offsets ? offsets + p * kPanel : nullptr;
+    if (np == kTilePanels) u8s8_rows<kTilePanels>(x_q, n, stride, quads, b, panel_stride, row_sums, o, m);
+    else u8s8_rows<1>(x_q, n, stride, quads, b, panel_stride, row_sums, o, m);
     for (int j = 0; j < np; ++j) {
       // max_t (S_t - zp * sum) = max_t S_t - zp * sum; an empty text keeps INT32_MIN.
       const __m512i sum = _mm512_loadu_si512(sums + (p + j) * kPanel);
@@ -170,7 +192,8 @@ bool available() { return false; }
 bool vnni_available() { return false; }
 void column_max_fp32(const float*, std::int64_t, std::int64_t, const float*, std::int64_t, std::int64_t, float*) {}
 void column_max_u8s8(const std::uint8_t*, std::int64_t, std::int64_t, std::int64_t, std::int32_t, const std::int8_t*,
-                     const std::int32_t*, std::int64_t, std::int64_t, std::int32_t*) {}
+                     const std::int32_t*, const std::int32_t*, const std::int32_t*, std::int64_t, std::int64_t,
+                     std::int32_t*) {}
 
 #endif
 

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <thread>
 
 namespace splade::encode {
@@ -23,12 +24,8 @@ static_assert(kVocabBlock % avx2::kPanel == 0 && kVocabBlock % avx512::kPanel ==
 // Every integer up to 2^24 is a float.
 constexpr std::int64_t kExactFloatIntegers = std::int64_t{1} << 24;
 
-bool fits_int8(const std::vector<float>& w) {
-  return std::all_of(w.begin(), w.end(), [](float x) { return x >= -128.0f && x <= 127.0f; });
-}
-
 // int8 panels (avx512::pack_int8) re-laid as int16 pairs (avx2::pack_int16), without the weights.
-std::vector<std::int16_t> int16_from_int8(const std::vector<std::int8_t>& p8, std::int64_t k, std::int64_t v) {
+std::vector<std::int16_t> int16_from_int8(const avx512::Int8Panels& p8, std::int64_t k, std::int64_t v) {
   const std::int64_t panels = (v + avx2::kPanel - 1) / avx2::kPanel, pairs = (k + 1) / 2,
                      quads = avx512::quad_row(k) / 4;
   std::vector<std::int16_t> out(static_cast<std::size_t>(panels * pairs * avx2::kPanel * 2), 0);
@@ -36,7 +33,8 @@ std::vector<std::int16_t> int16_from_int8(const std::vector<std::int8_t>& p8, st
     for (std::int64_t r = 0; r < k; ++r)
       for (std::int64_t c = 0; c < avx2::kPanel; ++c)
         out[static_cast<std::size_t>(((p * pairs + r / 2) * avx2::kPanel + c) * 2 + r % 2)] =
-            p8[static_cast<std::size_t>(((p * quads + r / 4) * avx512::kPanel + c) * 4 + r % 4)];
+            static_cast<std::int16_t>(p8.weights[static_cast<std::size_t>(((p * quads + r / 4) * avx512::kPanel + c) * 4 + r % 4)] +
+                                      p8.offsets[static_cast<std::size_t>(p * avx512::kPanel + c)]);
   return out;
 }
 
@@ -60,10 +58,10 @@ SpladeHead::SpladeHead(std::vector<float> weight, std::vector<float> bias, std::
   if (!integer_) {
     path_ = avx512 ? Path::kAvx512 : avx2 ? Path::kAvx2 : Path::kBlas;
     if (path_ != Path::kBlas) panels_fp32_ = avx2::pack_fp32(weight_, hidden_, vocab_);  // one layout for both
-  } else if (kernel == HeadKernel::kAuto && avx512::vnni_available() && int16_fits && fits_int8(weight_)) {
-    // x_q (uint8) times W (int8): sums within hidden * 255 * 128 < 2^31 (int16_fits).
+  } else if (kernel == HeadKernel::kAuto && avx512::vnni_available() && int16_fits &&
+             (panels_int8_ = avx512::pack_int8(weight_, hidden_, vocab_))) {
+    // x_q (uint8) times W - offset (int8): every sum within hidden * 255 * 255 < 2^31 (int16_fits).
     path_ = Path::kVnni;
-    panels_int8_ = avx512::pack_int8(weight_, hidden_, vocab_);
     column_sums_ = avx512::column_sums(weight_, hidden_, vocab_);
   } else if (avx2) {
     path_ = Path::kAvx2;
@@ -83,7 +81,7 @@ const char* SpladeHead::kernel_name() const {
 }
 
 const std::vector<std::int16_t>& SpladeHead::int16_panels() const {
-  if (path_ == Path::kVnni) std::call_once(int16_once_, [&] { panels_int16_ = int16_from_int8(panels_int8_, hidden_, vocab_); });
+  if (path_ == Path::kVnni) std::call_once(int16_once_, [&] { panels_int16_ = int16_from_int8(*panels_int8_, hidden_, vocab_); });
   return panels_int16_;
 }
 
@@ -117,14 +115,24 @@ void SpladeHead::pool_quantized(const std::uint8_t* x_q, std::uint8_t x_zero_poi
   const std::int64_t rows = batch * seq;
   const int zp = x_zero_point;
   if (path_ == Path::kVnni) {
-    // x_q as it comes, unless its rows need padding to whole quads.
+    // x_q as it comes, unless its rows need padding to whole quads; each token's sum of x_q
+    // where the panels hold offset columns.
     const std::int64_t row4 = avx512::quad_row(hidden_);
-    if (row4 == hidden_)
-      return run(path_, {.x_q = x_q, .x_q_stride = hidden_, .x_zero_point = zp}, batch, seq, lengths, scale.data(), out);
-    std::vector<std::uint8_t> padded(static_cast<std::size_t>(rows * row4), 0);
-    for (std::int64_t r = 0; r < rows; ++r) std::copy_n(x_q + r * hidden_, hidden_, padded.begin() + r * row4);
-    return run(path_, {.x_q = padded.data(), .x_q_stride = row4, .x_zero_point = zp}, batch, seq, lengths, scale.data(),
-               out);
+    std::vector<std::uint8_t> padded;
+    if (row4 != hidden_) {
+      padded.assign(static_cast<std::size_t>(rows * row4), 0);
+      for (std::int64_t r = 0; r < rows; ++r) std::copy_n(x_q + r * hidden_, hidden_, padded.begin() + r * row4);
+    }
+    std::vector<std::int32_t> row_sums;
+    if (panels_int8_->any_offset) {
+      row_sums.resize(static_cast<std::size_t>(rows));
+      for (std::int64_t r = 0; r < rows; ++r)
+        row_sums[static_cast<std::size_t>(r)] = std::accumulate(x_q + r * hidden_, x_q + (r + 1) * hidden_, 0);
+    }
+    return run(path_,
+               {.x_q = padded.empty() ? x_q : padded.data(), .x_q_stride = row4, .x_zero_point = zp,
+                .row_sums = row_sums.empty() ? nullptr : row_sums.data()},
+               batch, seq, lengths, scale.data(), out);
   }
   // MatMulInteger's operands x_q - x_zp, built once in the form the kernel reads.
   if (path_ == Path::kAvx2) {
@@ -166,7 +174,10 @@ void SpladeHead::run(Path path, const Operands& in, std::int64_t batch, std::int
         switch (path) {
           case Path::kVnni:
             avx512::column_max_u8s8(in.x_q + b * seq * in.x_q_stride, n, hidden_, in.x_q_stride, in.x_zero_point,
-                                    panels_int8_.data(), column_sums_.data(), p0, p1, sums.data());
+                                    panels_int8_->weights.data(),
+                                    in.row_sums ? panels_int8_->offsets.data() : nullptr,
+                                    in.row_sums ? in.row_sums + b * seq : nullptr, column_sums_.data(), p0, p1,
+                                    sums.data());
             integer_row();
             break;
           case Path::kAvx512:

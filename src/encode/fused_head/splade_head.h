@@ -15,7 +15,10 @@
 
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <vector>
+
+#include "encode/fused_head/avx512_column_max.h"
 
 namespace splade::encode {
 
@@ -59,6 +62,7 @@ class SpladeHead {
     const std::uint8_t* x_q = nullptr;
     std::int64_t x_q_stride = 0;
     std::int32_t x_zero_point = 0;
+    const std::int32_t* row_sums = nullptr;  // VNNI with offset columns: sum over hidden of each x_q row
   };
   void run(Path path, const Operands& in, std::int64_t batch, std::int64_t seq, const std::vector<std::int64_t>& lengths,
            const float* column_scale, float* out) const;
@@ -73,7 +77,7 @@ class SpladeHead {
   std::int64_t chunk_ = 0;
   Path path_ = Path::kBlas;  // fp32 heads: how pool() runs; integer heads: how pool_quantized() runs
   std::vector<float> panels_fp32_;           // kAvx2, kAvx512 (the same layout)
-  std::vector<std::int8_t> panels_int8_;     // kVnni
+  std::optional<avx512::Int8Panels> panels_int8_;  // kVnni
   std::vector<std::int32_t> column_sums_;    // kVnni: sum over hidden of each column
   mutable std::once_flag int16_once_;
   mutable std::vector<std::int16_t> panels_int16_;  // integer heads on AVX2 (made at once there, lazily under kVnni)
