@@ -88,6 +88,20 @@ def test_fused_equals_the_graph_it_replaces(splade_bin, setup, tmp_path):
     assert sum(len(v) for v in fused.values()) > 50 * N_DOCS  # real SPLADE vectors, not empty ones
 
 
+def test_fp32_vectors_do_not_depend_on_how_the_body_is_sliced(splade_bin, setup, fp32_fused, tmp_path):
+    """The fused encoder runs an fp32 body on slices of the batch of at most 4,096 padded tokens
+    (src/encode/encoder.cpp): a batch of 32 SciFact documents (up to 512 tokens) runs as several
+    slices, a batch of 1 as one text a Run, and the float weights are the same, bit for bit."""
+    d, _ = setup
+    one, _ = encode(splade_bin, d / "tiny", d / "docs.jsonl", tmp_path / "batch1.jsonl", "--batch", "1")
+    many, _ = encode(splade_bin, d / "tiny", d / "docs.jsonl", tmp_path / "batch32.jsonl", "--batch", "32",
+                     "--max-length", "512")
+    default_length, _ = encode(splade_bin, d / "tiny", d / "docs.jsonl", tmp_path / "b1-512.jsonl", "--batch", "1",
+                               "--max-length", "512")
+    assert one == fp32_fused
+    assert many == default_length
+
+
 def test_pool_first_graph_gives_an_all_masked_row_an_empty_vector(setup):
     d, _ = setup
     sess = ort.InferenceSession(str(d / "tiny" / "model.onnx"), providers=["CPUExecutionProvider"])
