@@ -7,8 +7,8 @@
 #     the logits) on `splade convert --head logits` of the same model, fp32 and int8;
 #   sentence-transformers SparseEncoder and Pyserini-style transformers + PyTorch (fp32).
 # Whole-process figures (median of RUNS, start-up and model loading included; peak RSS), the
-# peers' own loop rate, and the floor: the head's GEMM FLOPs at the rate the AVX2 kernel
-# reaches in bench/head_kernels.cpp on this CPU. Then BERT-base (random weights, 256-token
+# peers' own loop rate, and the floor: the head's GEMM FLOPs at the rate the fp32 head kernel
+# (AVX-512 or AVX2, as this CPU has) reaches in bench/head_kernels.cpp. Then BERT-base (random weights, 256-token
 # passages): fused vs --no-fused-head.
 # Usage: bench/encode_head.sh [N=512] [BATCH=32] [THREADS=2] [RUNS=3]
 set -euo pipefail
@@ -65,7 +65,7 @@ echo
 tokens=$("$splade" encode --model "$work/tiny-splade-pooled" -i "$work/docs.jsonl" -o "$work/out.jsonl" --batch "$batch" --threads "$threads" 2>&1 | sed -n 's/.* \([0-9]*\) tokens in .*/\1/p' | tail -1)
 rate=$(build-bench/bench/head_kernels --benchmark_filter="BM_fp32_auto/hidden:128/tokens:256/threads:$threads" --benchmark_min_time=2 --benchmark_format=json 2>/dev/null \
   | "$py" -c "import json,sys; print(json.load(sys.stdin)['benchmarks'][0]['GFLOP/s'] / 1e9)")
-"$py" -c "t=$tokens; r=$rate; f=2*t*128*30522; print(f'floor: {t} tokens x 2 x 128 x 30522 = {f/1e9:.0f} GFLOP for the head at {r:.1f} GFLOP/s (the AVX2 kernel, $threads threads) = {f/r/1e9:.2f} s, {$n/(f/r/1e9):.1f} documents/s (the transformer body adds about 10%)')"
+"$py" -c "t=$tokens; r=$rate; f=2*t*128*30522; print(f'floor: {t} tokens x 2 x 128 x 30522 = {f/1e9:.0f} GFLOP for the head at {r:.1f} GFLOP/s (the head kernel this CPU runs, $threads threads) = {f/r/1e9:.2f} s, {$n/(f/r/1e9):.1f} documents/s (the transformer body adds about 10%)')"
 
 echo
 echo "== BERT-base (random weights), 128 passages of 256 tokens, batch $batch, $threads threads"

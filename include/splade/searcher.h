@@ -29,6 +29,9 @@ struct SearchOptions {
   // Block-max only: a range of documents is visited while alpha * its score bound can beat
   // the k-th score. 1 is exact; below 1 is approximate (BMP's alpha), faster, lower recall.
   double alpha = 1.0;
+  // Every algorithm: only the ceil(beta * n) query terms of largest weight are searched (BMP's
+  // beta, query term pruning). 1 is exact; below 1 is approximate: faster, lower recall.
+  double beta = 1.0;
 };
 
 struct Hit {

@@ -7,6 +7,7 @@
 
 #include "search/block_max_search.h"
 #include "search/posting_cursor.h"
+#include "search/query_pruning.h"
 #include "search/resolved_query.h"
 #include "search/top_k.h"
 #include "splade/error.h"
@@ -159,7 +160,8 @@ Searcher::~Searcher() = default;
 Searcher::Searcher(Searcher&&) noexcept = default;
 
 std::vector<Hit> Searcher::search(const QueryVector& query, const SearchOptions& options) {
-  const auto resolved = resolve(impl_->index.impl(), query);
+  auto resolved = resolve(impl_->index.impl(), query);
+  keep_heaviest_terms(resolved, options.beta);
   if (!(options.alpha > 0.0 && options.alpha <= 1.0))
     throw Error(ErrorCode::kInvalidArgument, "search alpha " + std::to_string(options.alpha) + ", expected 0 < alpha <= 1");
   if (options.alpha < 1.0 && options.algorithm != SearchAlgorithm::kBlockMax)

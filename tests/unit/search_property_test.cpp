@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <random>
 #include <unordered_map>
@@ -276,6 +277,47 @@ TEST(SearchProperty, ApproximateBlockMaxKeepsItsBound) {
   }
   EXPECT_GT(compared, 5000u);
   EXPECT_GT(missed, 0u) << "alpha < 1 never skipped anything: the test does not exercise approximation";
+}
+
+// Query term pruning (beta < 1) is, for every algorithm, the exact search of the query's
+// ceil(beta * n) heaviest terms (ties: the lower term ordinal; here the terms' names sort as
+// their ordinals, as the builder assigns them in byte order); beta = 1 is exact search.
+TEST(SearchProperty, BetaSearchesTheHeaviestTermsExactly) {
+  std::mt19937_64 rng(31);
+  std::vector<Doc> docs(3000);
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    docs[i].id = "doc" + std::to_string(i);
+    const int len = 1 + static_cast<int>(rng() % 30);
+    for (int j = 0; j < len; ++j) docs[i].terms["t" + std::to_string(100 + std::min(rng() % 200, rng() % 200))] = 1 + rng() % 100;
+  }
+  TempDir dir;
+  const Index index = build(dir, docs);
+  Searcher searcher(index);
+  std::size_t shorter = 0;
+  for (int qn = 0; qn < 40; ++qn) {
+    std::map<std::string, std::int64_t> terms;  // distinct terms, as resolve() sums repeats
+    for (int j = 0; j < 1 + qn % 12; ++j) terms["t" + std::to_string(100 + rng() % 200)] = 1 + static_cast<std::int64_t>(rng() % 8);
+    const QueryVector q(terms.begin(), terms.end());
+    for (const double beta : {1.0, 0.75, 0.5, 0.2}) {
+      // The oracle's pruning: by weight descending, then name (ordinal) ascending.
+      std::vector<std::pair<std::string, std::int64_t>> by_weight(q.begin(), q.end());
+      std::stable_sort(by_weight.begin(), by_weight.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+      by_weight.resize(static_cast<std::size_t>(std::ceil(beta * static_cast<double>(by_weight.size()))));
+      shorter += by_weight.size() < q.size();
+      const auto want = brute_force(docs, QueryVector(by_weight.begin(), by_weight.end()), 50);
+      for (const auto algorithm : kAllAlgorithms) {
+        SearchOptions o{50, algorithm};
+        o.beta = beta;
+        ASSERT_EQ(named(index, searcher.search(q, o)), want) << "query " << qn << " beta " << beta;
+      }
+    }
+  }
+  EXPECT_GT(shorter, 50u);
+  for (const double beta : {0.0, -0.1, 1.01}) {
+    SearchOptions o{10, SearchAlgorithm::kExhaustive};
+    o.beta = beta;
+    EXPECT_THROW(searcher.search({{"t100", 1}}, o), Error) << beta;
+  }
 }
 
 // An index built without --block-max: block-max search is refused by name, auto falls back

@@ -22,6 +22,7 @@ void add_search_command(CLI::App& app, CommandTable& table) {
     int encode_threads = 1;
     bool no_fused_head = false;
     double alpha = 1.0;
+    double beta = 1.0;
   };
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand("search", "Search an impact index with pre-encoded queries; write a TREC run");
@@ -36,11 +37,15 @@ void add_search_command(CLI::App& app, CommandTable& table) {
   sub->add_option("--threads", args->threads, "Search threads (queries in parallel)")->check(CLI::Range(1, 256));
   sub->add_option("--algorithm", args->algorithm,
                   "maxscore (default), block-max, exhaustive or auto (per query, exhaustive or block-max by "
-                  "estimated cost); all give the same run (block-max: unless --alpha < 1)")
+                  "estimated cost); all give the same run (unless --alpha or --beta < 1)")
       ->check(CLI::IsMember({"maxscore", "block-max", "exhaustive", "auto"}));
   sub->add_option("--alpha", args->alpha,
                   "With --algorithm block-max: visit a range of documents while alpha x its score bound beats the "
                   "k-th score; 1 = exact, below 1 = approximate (faster, lower recall; BMP's alpha)")
+      ->check(CLI::Range(0.0, 1.0));
+  sub->add_option("--beta", args->beta,
+                  "Any algorithm: search only the ceil(beta x n) query terms of largest weight; 1 = exact, below 1 = "
+                  "approximate (faster, lower recall; BMP's beta)")
       ->check(CLI::Range(0.0, 1.0));
   sub->add_option("--score-format", args->score_format,
                   "anserini: scores as Anserini prints them (ties adjusted, %f); integer: exact dot products")
@@ -77,6 +82,7 @@ void add_search_command(CLI::App& app, CommandTable& table) {
                                : args->algorithm == "auto"      ? SearchAlgorithm::kAuto
                                                                 : SearchAlgorithm::kMaxScore;
     options.search.alpha = args->alpha;
+    options.search.beta = args->beta;
     const auto result = search_topics(index, topics, options);
     write_trec_run(args->output, index, result, args->tag,
                    args->score_format == "integer" ? RunScoreFormat::kInteger : RunScoreFormat::kAnserini);
