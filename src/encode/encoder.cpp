@@ -9,6 +9,7 @@
 #include "encode/fused_head/head_split.h"
 #include "encode/fused_head/splade_head.h"
 #include "encode/model_contract.h"
+#include "onnx/model_io.h"
 #include "ort/inference_session.h"
 #include "quantize/int8_runtime.h"
 #include "splade/error.h"
@@ -228,49 +229,43 @@ Encoder Encoder::open(const std::string& onnx_path, const std::string& tokenizer
   auto impl = std::make_unique<Impl>(options, std::move(tokenizer));
   ort::SessionOptions so;
   so.intra_op_threads = options.threads;
-  // The integer format is read from the graph while ORT loads the model (most models need
-  // nothing); only a model whose u8s8 kernels would saturate on this CPU is loaded again,
-  // with ORT's exact U8U8 kernels. A model ORT loads but our reader refuses (none known) runs
-  // as ORT's defaults run it, with a warning that its integer format went unchecked.
-  auto int8 = std::async(std::launch::async, [path = onnx_path] {
+  // The integer format is read from the graph (most models need nothing); a model whose u8s8
+  // kernels would saturate on this CPU is loaded with ORT's exact U8U8 kernels. A model ORT
+  // loads but our reader refuses (none known) runs as ORT's defaults run it, with a warning
+  // that its integer format went unchecked.
+  auto read_int8 = [&](auto&& check) {
     try {
-      return quantize::int8_runtime(fs::path(path));
+      return check();
     } catch (const Error& e) {
       quantize::Int8Runtime unchecked;
-      unchecked.warning = path + ": its int8 format was not checked against this CPU: " + e.what();
+      unchecked.warning = onnx_path + ": its int8 format was not checked against this CPU: " + e.what();
       return unchecked;
     }
-  });
-  try {
-    impl->session = std::make_unique<ort::InferenceSession>(onnx_path, so);
-  } catch (...) {
-    int8.wait();
-    throw;
-  }
-  const quantize::Int8Runtime runtime = int8.get();
-  if (!runtime.session_entries.empty()) {
-    so.config_entries = runtime.session_entries;
-    impl->session = std::make_unique<ort::InferenceSession>(onnx_path, so);
-  }
-  if (!runtime.warning.empty()) {
-    impl->warnings.push_back(runtime.warning);
-    if (options.print_warnings) std::fprintf(stderr, "warning: %s\n", runtime.warning.c_str());
-  }
-  impl->contract = encode::detect_contract(onnx_path, impl->session->inputs(), impl->session->outputs(),
-                                           impl->tokenizer.vocab_size());
+  };
+  const auto vocab = impl->tokenizer.vocab_size();
+  // A pool-first SPLADE head is split off before any session exists, from the graph loaded
+  // once: the body alone is then loaded into a session (a session of the whole model first
+  // cost BERT-base 1.6 s and a second copy of its weights).
+  std::optional<encode::HeadSplit> split;
+  std::optional<quantize::Int8Runtime> runtime;
   if (!options.fused_head) {
     impl->unfused_reason = "turned off (--no-fused-head)";
-  } else if (impl->contract.contract != ModelContract::kPooled) {
-    impl->unfused_reason = std::string("the model's contract is ") + to_string(impl->contract.contract);
-  } else if (auto split = encode::split_splade_head(onnx_path, impl->unfused_reason)) {
-    // The body replaces the whole model; the head keeps the decoder weights (the body
-    // session no longer holds them).
+  } else {
+    onnx::ModelProto model = onnxio::load_model(onnx_path);
+    runtime = read_int8([&] { return quantize::int8_runtime(model, onnx_path); });
+    if ((split = encode::split_splade_head(std::move(model), onnx_path, impl->unfused_reason))) {
+      impl->contract = encode::detect_contract(onnx_path, split->model_inputs, split->model_outputs, vocab);
+      if (impl->contract.contract != ModelContract::kPooled) split.reset();
+    }
+  }
+  if (runtime) so.config_entries = runtime->session_entries;
+  if (split) {
     // ORT's intra-op threads spin for a while after each op by default; the head runs on the
     // same cores right after the body's Run, and their spinning took a third of the CPU time
     // of a query (measured with perf, SPLADE-tiny at batch 1).
     so.config_entries.emplace_back("session.intra_op.allow_spinning", "0");
-    impl->session.reset();  // before the body loads: the two sessions never exist together
     impl->session = std::make_unique<ort::InferenceSession>(split->body_model, onnx_path + " (body)", so);
+    std::string().swap(split->body_model);
     std::int64_t integer_max_product = 0;
     if (split->int8) {
       impl->contract.output_names = {split->int8->quantized_name, split->int8->scale_name, split->int8->zero_point_name};
@@ -281,6 +276,33 @@ Encoder Encoder::open(const std::string& onnx_path, const std::string& tokenizer
     }
     impl->head = std::make_unique<encode::SpladeHead>(std::move(split->weight), std::move(split->bias), split->hidden,
                                                       split->log1p_count, options.threads, integer_max_product);
+  } else if (runtime) {
+    impl->session = std::make_unique<ort::InferenceSession>(onnx_path, so);
+  } else {
+    // Unread yet (--no-fused-head): read beside ORT's load; only a model that needs other
+    // kernels is loaded again.
+    auto int8 = std::async(std::launch::async,
+                           [&] { return read_int8([&] { return quantize::int8_runtime(fs::path(onnx_path)); }); });
+    try {
+      impl->session = std::make_unique<ort::InferenceSession>(onnx_path, so);
+    } catch (...) {
+      int8.wait();
+      throw;
+    }
+    runtime = int8.get();
+    if (!runtime->session_entries.empty()) {
+      so.config_entries = runtime->session_entries;
+      impl->session = std::make_unique<ort::InferenceSession>(onnx_path, so);
+    }
+  }
+  if (!runtime->warning.empty()) {
+    impl->warnings.push_back(runtime->warning);
+    if (options.print_warnings) std::fprintf(stderr, "warning: %s\n", runtime->warning.c_str());
+  }
+  if (!impl->head) {
+    impl->contract = encode::detect_contract(onnx_path, impl->session->inputs(), impl->session->outputs(), vocab);
+    if (options.fused_head && impl->contract.contract != ModelContract::kPooled)
+      impl->unfused_reason = std::string("the model's contract is ") + to_string(impl->contract.contract);
   }
   impl->dropped_ids = {impl->tokenizer.pad_id(), impl->tokenizer.cls_id(), impl->tokenizer.sep_id()};
   return Encoder(std::move(impl));

@@ -97,10 +97,35 @@ bool match_int8_decoder(const GraphView& g, const std::string& y, std::int64_t v
   return true;
 }
 
+// A graph input or output as ort::InferenceSession describes it (ONNX's TensorProto data
+// types are ONNX Runtime's element types, number for number).
+ort::IoSpec io_spec(const onnx::ValueInfoProto& v) {
+  ort::IoSpec spec;
+  spec.name = v.name();
+  if (!v.type().has_tensor_type()) return spec;
+  const auto& t = v.type().tensor_type();
+  spec.onnx_type = t.elem_type();
+  switch (t.elem_type()) {
+    case onnx::TensorProto::FLOAT: spec.type = ort::ElementType::kFloat; break;
+    case onnx::TensorProto::INT64: spec.type = ort::ElementType::kInt64; break;
+    case onnx::TensorProto::INT32: spec.type = ort::ElementType::kInt32; break;
+    case onnx::TensorProto::FLOAT16: spec.type = ort::ElementType::kFloat16; break;
+    case onnx::TensorProto::UINT8: spec.type = ort::ElementType::kUInt8; break;
+    default: spec.type = ort::ElementType::kOther;
+  }
+  for (const auto& d : t.shape().dim()) spec.dims.push_back(d.has_dim_value() ? d.dim_value() : -1);
+  return spec;
+}
+
 }  // namespace
 
 std::optional<HeadSplit> split_splade_head(const std::filesystem::path& model_path, std::string& why) {
-  onnx::ModelProto model = onnxio::load_model(model_path);
+  return split_splade_head(onnxio::load_model(model_path), model_path, why);
+}
+
+std::optional<HeadSplit> split_splade_head(onnx::ModelProto&& loaded, const std::filesystem::path& model_path,
+                                           std::string& why) {
+  onnx::ModelProto model = std::move(loaded);
   auto& graph = *model.mutable_graph();
   GraphView g(graph);
   if (graph.output_size() != 1) {
@@ -133,6 +158,9 @@ std::optional<HeadSplit> split_splade_head(const std::filesystem::path& model_pa
     return std::nullopt;
   }
   HeadSplit s;
+  for (const auto& in : graph.input())
+    if (!g.initializer(in.name())) s.model_inputs.push_back(io_spec(in));
+  s.model_outputs.push_back(io_spec(graph.output(0)));
   s.log1p_count = logs;
   s.bias = graph::tensor_floats(*bias);
   std::string projection;  // the masked Add's operand computed by the decoder

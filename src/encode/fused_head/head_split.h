@@ -9,6 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "ort/inference_session.h"
+
+namespace onnx {
+class ModelProto;
+}
+
 namespace splade::encode {
 
 // An int8 decoder as dynamic quantization writes it (`splade quantize`, onnxruntime's
@@ -24,6 +30,10 @@ struct Int8Decoder {
 };
 
 struct HeadSplit {
+  // The whole model's inputs (graph inputs that are not initializers) and output, read from
+  // the graph as ONNX Runtime would describe them: the encoder checks its contract on these
+  // without loading the whole model into a session.
+  std::vector<ort::IoSpec> model_inputs, model_outputs;
   std::string body_model;     // serialized ModelProto: the same inputs; outputs below
   std::string hidden_name;    // fp32 decoder: [batch, seq, hidden] float, the MatMul's input
   std::int64_t hidden = 0;    // H
@@ -43,5 +53,8 @@ struct HeadSplit {
 // with MatMul(t, W) in fp32 or as an int8 decoder (above).
 // nullopt (with `why` set) for any other graph: those run unfused, as written.
 std::optional<HeadSplit> split_splade_head(const std::filesystem::path& model_path, std::string& why);
+// The same on a model already loaded from model_path (consumed: the body is cut from it).
+std::optional<HeadSplit> split_splade_head(onnx::ModelProto&& model, const std::filesystem::path& model_path,
+                                           std::string& why);
 
 }  // namespace splade::encode
