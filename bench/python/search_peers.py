@@ -220,7 +220,7 @@ def main():
     p.add_argument("--alphas", type=float, nargs="+", default=[1.0, 0.9, 0.8, 0.7])
     p.add_argument("--seismic-postings", type=int, default=3500)
     p.add_argument("--query-cuts", type=int, nargs="+", default=[10, 20, 50])
-    p.add_argument("--heap-factors", type=float, nargs="+", default=[0.7, 0.9, 1.0])
+    p.add_argument("--heap-factors", type=float, nargs="+", default=[0.7, 0.75, 0.8, 0.9, 1.0])
     p.add_argument("--splade-log", help="splade.cpp mode: its `splade search` log (latency lines)")
     p.add_argument("--splade-run")
     p.add_argument("--splade-algorithm", help='"ALGORITHM alpha A beta B"')

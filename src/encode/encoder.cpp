@@ -260,10 +260,11 @@ Encoder Encoder::open(const std::string& onnx_path, const std::string& tokenizer
   }
   if (runtime) so.config_entries = runtime->session_entries;
   if (split) {
-    // ORT's intra-op threads spin for a while after each op by default; the head runs on the
-    // same cores right after the body's Run, and their spinning took a third of the CPU time
-    // of a query (measured with perf, SPLADE-tiny at batch 1).
-    so.config_entries.emplace_back("session.intra_op.allow_spinning", "0");
+    // ORT's intra-op threads go on spinning for a while after Run returns; the head runs on
+    // the same cores right after it, and that spinning took a third of the CPU time of a query
+    // (perf, SPLADE-tiny at batch 1). Spinning stops when Run returns, and still runs inside
+    // it (turning it off altogether cost BERT-base int8 queries 20%: a futex wake an op).
+    so.config_entries.emplace_back("session.force_spinning_stop", "1");
     impl->session = std::make_unique<ort::InferenceSession>(split->body_model, onnx_path + " (body)", so);
     std::string().swap(split->body_model);
     std::int64_t integer_max_product = 0;
