@@ -1,0 +1,186 @@
+// _Index and _Searcher: splade::Index / IndexBuilder / Searcher / search_topics for Python.
+// Query and document vectors come as lists of (token, weight): an int weight is taken as the
+// impact; a float one is quantized as the encoder's weights are (Anserini's round(w / 5 * 256)).
+#include <nanobind/stl/filesystem.h>
+#include <nanobind/stl/pair.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/tuple.h>
+#include <nanobind/stl/vector.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bindings.h"
+#include "splade/encoder.h"
+#include "splade/error.h"
+#include "splade/index.h"
+#include "splade/query_encoder.h"
+#include "splade/searcher.h"
+#include "splade/sparse_vector.h"
+
+namespace nb = nanobind;
+
+namespace splade::python {
+namespace {
+
+// A weight from Python: int as is, float by Anserini's quantization; anything else refused.
+std::int64_t impact_of(const nb::handle& w, const std::string& token, const char* what) {
+  if (nb::isinstance<nb::bool_>(w))
+    throw Error(ErrorCode::kInvalidArgument, std::string(what) + ": weight of '" + token + "' is a bool, expected int or float");
+  if (nb::isinstance<nb::int_>(w)) return nb::cast<std::int64_t>(w);
+  if (nb::isinstance<nb::float_>(w)) return anserini_impact(nb::cast<float>(w));
+  throw Error(ErrorCode::kInvalidArgument, std::string(what) + ": weight of '" + token + "' is " +
+                                               nb::cast<std::string>(nb::str(w.type())) + ", expected int or float");
+}
+
+// {token: weight} (a dict, or any mapping with items()) as (token, weight) pairs.
+std::vector<std::pair<std::string, std::int64_t>> read_vector(const nb::handle& vector, const char* what) {
+  if (!nb::hasattr(vector, "items"))
+    throw Error(ErrorCode::kInvalidArgument, std::string(what) + ": expected a {token: weight} mapping, got " +
+                                                 nb::cast<std::string>(nb::str(vector.type())));
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  for (nb::handle item : vector.attr("items")()) {
+    nb::object key = item[0];
+    if (!nb::isinstance<nb::str>(key))
+      throw Error(ErrorCode::kInvalidArgument, std::string(what) + ": a token is " +
+                                                   nb::cast<std::string>(nb::str(key.type())) + ", expected str");
+    const std::string token = nb::cast<std::string>(key);
+    out.emplace_back(token, impact_of(item[1], token, what));
+  }
+  return out;
+}
+
+struct PyIndex {
+  std::shared_ptr<Index> index;
+};
+
+// The searcher owns its Index handle (shared with the Python _Index) and, optionally, borrows
+// the _Encoder kept alive by nb::keep_alive.
+struct PySearcher {
+  std::shared_ptr<Index> index;
+  const Encoder* encoder = nullptr;
+};
+
+SearchOptions options_for(std::size_t k) {
+  SearchOptions o;
+  o.k = k;
+  o.algorithm = SearchAlgorithm::kExhaustive;  // the fastest exact algorithm on every corpus measured
+  return o;
+}
+
+nb::list hits_to_python(const Index& index, const std::vector<Hit>& hits) {
+  nb::list out;
+  for (const auto& h : hits) out.append(nb::make_tuple(std::string(index.doc_id(h.doc)), h.score));
+  return out;
+}
+
+// A topic from Python: str (text for the encoder) or {token: weight}.
+Topic topic_of(const PySearcher& s, const std::string& id, const nb::handle& query) {
+  Topic t;
+  t.id = id;
+  if (nb::isinstance<nb::str>(query)) {
+    if (!s.encoder) throw Error(ErrorCode::kInvalidArgument, "a text query needs Searcher(index, encoder=SparseEncoder(...))");
+    t.text = nb::cast<std::string>(query);
+  } else {
+    t.vector = read_vector(query, "query");
+    t.has_vector = true;
+  }
+  return t;
+}
+
+}  // namespace
+
+void bind_search(nb::module_& m) {
+  nb::class_<PyIndex>(m, "_Index")
+      .def_static("open",
+                  [](const std::filesystem::path& path) {
+                    nb::gil_scoped_release release;
+                    return PyIndex{std::make_shared<Index>(Index::open(path))};
+                  },
+                  nb::arg("path"))
+      .def_static("build_from_vectors",
+                  [](nb::iterable docs, const std::filesystem::path& path, bool overwrite) {
+                    IndexBuilder builder;
+                    std::size_t n = 0;
+                    for (nb::handle item : docs) {
+                      ++n;
+                      if (!nb::isinstance<nb::tuple>(item) || nb::len(item) != 2)
+                        throw Error(ErrorCode::kInvalidArgument, "document " + std::to_string(n) +
+                                                                     ": expected a (docid, {token: impact}) pair");
+                      nb::object id = item[0];
+                      if (!nb::isinstance<nb::str>(id))
+                        throw Error(ErrorCode::kInvalidArgument, "document " + std::to_string(n) + ": its docid is not a str");
+                      const auto vector = read_vector(item[1], "document vector");
+                      std::vector<std::pair<std::string_view, std::uint32_t>> terms;
+                      for (const auto& [t, w] : vector)
+                        if (w > 0) terms.emplace_back(t, static_cast<std::uint32_t>(std::min<std::int64_t>(w, UINT32_MAX)));
+                      builder.add_document(nb::cast<std::string>(id), terms);
+                    }
+                    nb::gil_scoped_release release;
+                    builder.write(path, overwrite);
+                    return PyIndex{std::make_shared<Index>(Index::open(path))};
+                  },
+                  nb::arg("docs"), nb::arg("path"), nb::arg("overwrite"))
+      .def_static("build_from_files",
+                  [](const std::filesystem::path& input, const std::filesystem::path& path, bool overwrite) {
+                    nb::gil_scoped_release release;
+                    IndexBuildOptions o;
+                    o.overwrite = overwrite;
+                    build_index_from_json_vectors(input, path, o);
+                    return PyIndex{std::make_shared<Index>(Index::open(path))};
+                  },
+                  nb::arg("input"), nb::arg("path"), nb::arg("overwrite"))
+      .def("__len__", [](const PyIndex& i) { return i.index->num_docs(); })
+      .def_prop_ro("num_terms", [](const PyIndex& i) { return i.index->num_terms(); })
+      .def_prop_ro("num_postings", [](const PyIndex& i) { return i.index->num_postings(); })
+      .def_prop_ro("path", [](const PyIndex& i) { return i.index->path(); });
+
+  nb::class_<PySearcher>(m, "_Searcher")
+      .def("__init__",
+           [](PySearcher* self, const PyIndex& index, const Encoder* encoder) {
+             new (self) PySearcher{index.index, encoder};
+           },
+           nb::arg("index"), nb::arg("encoder").none(), nb::keep_alive<1, 3>())
+      .def("search",
+           [](const PySearcher& s, nb::handle query, std::size_t k) {
+             std::vector<Topic> topics{topic_of(s, "q", query)};
+             BatchSearchResult r;
+             {
+               nb::gil_scoped_release release;
+               std::optional<SpladeQueryEncoder> qe;
+               BatchSearchOptions o;
+               o.search = options_for(k);
+               if (s.encoder) o.encoder = &qe.emplace(*s.encoder);
+               r = search_topics(*s.index, topics, o);
+             }
+             return hits_to_python(*s.index, r.topics.front().hits);
+           },
+           nb::arg("query"), nb::arg("k"))
+      .def("batch_search",
+           [](const PySearcher& s, nb::list queries, const std::vector<std::string>& qids, std::size_t k, int threads) {
+             if (nb::len(queries) != qids.size())
+               throw Error(ErrorCode::kInvalidArgument, std::to_string(nb::len(queries)) + " queries but " +
+                                                            std::to_string(qids.size()) + " qids");
+             if (threads < 1) throw Error(ErrorCode::kInvalidArgument, "threads " + std::to_string(threads) + ", expected >= 1");
+             std::vector<Topic> topics;
+             for (std::size_t i = 0; i < qids.size(); ++i) topics.push_back(topic_of(s, qids[i], queries[i]));
+             BatchSearchResult r;
+             {
+               nb::gil_scoped_release release;
+               std::optional<SpladeQueryEncoder> qe;
+               BatchSearchOptions o;
+               o.search = options_for(k);
+               o.threads = threads;
+               if (s.encoder) o.encoder = &qe.emplace(*s.encoder);
+               r = search_topics(*s.index, topics, o);
+             }
+             nb::dict out;
+             for (const auto& t : r.topics) out[nb::str(t.topic_id.c_str())] = hits_to_python(*s.index, t.hits);
+             return out;
+           },
+           nb::arg("queries"), nb::arg("qids"), nb::arg("k"), nb::arg("threads"));
+}
+
+}  // namespace splade::python

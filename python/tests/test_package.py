@@ -1,0 +1,216 @@
+"""splade_cpp against the `splade` CLI on the same inputs (same vectors, same runs, same
+figures) and against sentence-transformers' SparseEncoder on SPLADE-tiny; bad input gets
+splade_cpp.Error, never a crash; threads give the results of one."""
+import json
+import os
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+import splade_cpp
+from conftest import ROOT, run
+
+
+def cli_vectors(splade_bin, model, docs_path, out, *extra):
+    run(splade_bin, "encode", "--model", model, "-i", docs_path, "-o", out, *extra)
+    return {json.loads(l)["id"]: json.loads(l)["vector"] for l in open(out, encoding="utf-8")}
+
+
+@pytest.fixture(scope="module")
+def encoder(data):
+    return splade_cpp.SparseEncoder(data["model"], threads=2)
+
+
+def test_version_is_the_librarys(splade_bin):
+    out = run(splade_bin, "--version").stdout
+    assert splade_cpp.__version__ in out
+
+
+def test_encode_document_equals_splade_encode(splade_bin, data, encoder, tmp_path):
+    texts = [d["contents"] for d in data["docs"]]
+    got = encoder.encode_document(texts, batch_size=32)
+    want = cli_vectors(splade_bin, data["model"], data["dir"] / "docs.jsonl", tmp_path / "f.jsonl",
+                       "--output-format", "jsonl-float", "--batch", "32")
+    impacts = cli_vectors(splade_bin, data["model"], data["dir"] / "docs.jsonl", tmp_path / "i.jsonl", "--batch", "32")
+    assert len(got) == len(texts)
+    for doc, emb in zip(data["docs"], got):
+        assert isinstance(emb.indices, np.ndarray) and emb.indices.dtype == np.uint32
+        assert emb.values.dtype == np.float32 and np.all(np.diff(emb.indices.astype(np.int64)) > 0)
+        d = emb.as_dict()
+        w = want[doc["id"]]
+        assert d.keys() == w.keys()
+        assert max(abs(d[t] - w[t]) for t in d) <= 1e-6 * max(1.0, max(w.values()))
+        assert emb.as_impacts() == impacts[doc["id"]]
+    # a str gives one embedding, the same as in a list
+    one = encoder.encode(texts[0])
+    assert isinstance(one, splade_cpp.SparseEmbedding) and one.as_dict() == got[0].as_dict()
+    assert encoder.encode_query([]) == []
+
+
+def test_vectors_equal_sentence_transformers(data, encoder, oracle_python, tmp_path):
+    """The oracle: sentence-transformers 5.1.2 SparseEncoder (PyTorch) on the same checkpoint,
+    run in the project's oracle venv. Its activation "relu" is SPLADE's log1p(relu(x)) (its
+    "log1p_relu" applies log1p once more)."""
+    texts = [d["contents"] for d in data["docs"][:20]] + [t for _, t in data["topics"][:20]]
+    (tmp_path / "texts.json").write_text(json.dumps(texts))
+    script = r"""
+import json, sys
+from sentence_transformers import SparseEncoder
+from sentence_transformers.sparse_encoder.models import MLMTransformer, SpladePooling
+texts = json.load(open(sys.argv[2]))
+mlm = MLMTransformer(sys.argv[1])
+model = SparseEncoder(modules=[mlm, SpladePooling(pooling_strategy="max", activation_function="relu")], device="cpu")
+emb = model.encode(texts, convert_to_tensor=True, batch_size=8).to_dense()
+vocab = mlm.tokenizer.convert_ids_to_tokens(list(range(emb.shape[1])))
+out = [{vocab[i]: float(row[i]) for i in row.nonzero().flatten().tolist()} for row in emb]
+json.dump(out, open(sys.argv[3], "w"))
+"""
+    subprocess.run([oracle_python, "-c", script, os.path.join(ROOT, "models", "splade-tiny"), tmp_path / "texts.json",
+                    tmp_path / "st.json"], check=True, capture_output=True)
+    want = json.load(open(tmp_path / "st.json"))
+    got = encoder.encode(texts)
+    worst = 0.0
+    for g, w in zip(got, want):
+        d = g.as_dict()
+        for t in set(d) | set(w):
+            worst = max(worst, abs(d.get(t, 0.0) - w.get(t, 0.0)))
+    print(f"max |splade_cpp - sentence-transformers| = {worst:.3g} over {len(texts)} texts")
+    assert worst <= 1e-4
+
+
+def test_decode_and_scipy(encoder, data):
+    emb = encoder.encode(data["docs"][0]["contents"])
+    top = encoder.decode(emb, top_k=5)
+    d = emb.as_dict()
+    assert len(top) == 5 and [w for _, w in top] == sorted(d.values(), reverse=True)[:5]
+    assert all(d[t] == w for t, w in top)
+    assert len(encoder.decode(emb)) == len(emb)
+    m = splade_cpp.to_scipy(encoder.encode([data["docs"][0]["contents"], data["docs"][1]["contents"]]))
+    assert m.shape == (2, len(encoder.vocabulary)) and m.nnz == len(emb) + len(encoder.encode(data["docs"][1]["contents"]))
+    assert np.allclose(m[0].toarray()[0, emb.indices], emb.values)
+
+
+@pytest.fixture(scope="module")
+def indexes(splade_bin, data, encoder, tmp_path_factory):
+    d = tmp_path_factory.mktemp("idx")
+    run(splade_bin, "encode", "--model", data["model"], "-i", data["dir"] / "docs.jsonl", "-o", d / "vectors.jsonl")
+    run(splade_bin, "index", "--input", d / "vectors.jsonl", "--index", d / "cli.idx")
+    embs = encoder.encode_document([x["contents"] for x in data["docs"]])
+    from_pairs = splade_cpp.Index.build(((x["id"], e.as_impacts()) for x, e in zip(data["docs"], embs)), d / "py.idx")
+    from_file = splade_cpp.Index.build(d / "vectors.jsonl", d / "file.idx")
+    return d, from_pairs, from_file
+
+
+def trec_run(path):
+    out = {}
+    for line in open(path):
+        q, _, doc, rank, score, _ = line.split()
+        out.setdefault(q, []).append((doc, int(score)))
+    return out
+
+
+def test_index_and_search_equal_the_cli(splade_bin, data, encoder, indexes):
+    d, from_pairs, from_file = indexes
+    assert len(from_pairs) == len(from_file) == len(data["docs"])
+    assert from_pairs.num_terms == from_file.num_terms
+    run(splade_bin, "search", "--index", d / "cli.idx", "--model", data["model"], "--topics", data["dir"] / "topics.tsv",
+        "--output", d / "run.txt", "--hits", "20", "--score-format", "integer")
+    want = trec_run(d / "run.txt")
+    for index in (from_pairs, from_file):
+        searcher = splade_cpp.Searcher(index, encoder)
+        for qid, text in data["topics"]:
+            hits = searcher.search(text, k=20)
+            assert [(h.docid, h.score) for h in hits] == want.get(qid, []), qid
+        batch = searcher.batch_search([t for _, t in data["topics"]], [q for q, _ in data["topics"]], k=20, threads=2)
+        assert {q: [(h.docid, h.score) for h in hs] for q, hs in batch.items() if hs} == want
+    # a {token: weight} query: ints as impacts; floats quantized as the encoder's weights are
+    emb = encoder.encode_query(data["topics"][0][1])
+    searcher = splade_cpp.Searcher(from_pairs)
+    assert searcher.search(emb.as_impacts(), k=20) == splade_cpp.Searcher(from_pairs, encoder).search(data["topics"][0][1], 20)
+    assert searcher.search(emb.as_dict(), k=20) == searcher.search(emb.as_impacts(), k=20)
+
+
+def test_evaluate_equals_splade_eval(splade_bin, data, indexes):
+    d, _, _ = indexes
+    measures = ["ndcg_cut.10", "recall.100", "map"]
+    out = run(splade_bin, "eval", "--qrels", data["qrels"], "--run", d / "run.txt", *sum((["-m", m] for m in measures), [])).stdout
+    want = {}
+    for line in out.splitlines():
+        name, q, value = line.split()
+        if q == "all":
+            want[name] = float(value)
+    got = splade_cpp.evaluate(data["qrels"], d / "run.txt", measures)
+    assert set(got) == set(want)
+    assert all(abs(got[k] - want[k]) < 5e-5 for k in want)  # splade eval prints 4 decimals
+    # the same from dicts (pytrec_eval's shapes)
+    qrels = {}
+    for line in open(data["qrels"]):
+        q, _, doc, rel = line.split()
+        qrels.setdefault(q, {})[doc] = int(rel)
+    run_dict = {q: {doc: float(s) for doc, s in hits} for q, hits in trec_run(d / "run.txt").items()}
+    assert splade_cpp.evaluate(qrels, run_dict, measures) == got
+
+
+def test_threads_give_the_results_of_one(data, encoder, indexes):
+    _, index, _ = indexes
+    searcher = splade_cpp.Searcher(index, encoder)
+    texts = [t for _, t in data["topics"]]
+    want_vectors = [e.as_dict() for e in encoder.encode(texts)]
+    want_hits = [searcher.search(t, 10) for t in texts]
+    results, errors = [None] * 8, []
+
+    def work(i):
+        try:
+            results[i] = ([e.as_dict() for e in encoder.encode(texts)], [searcher.search(t, 10) for t in texts])
+        except Exception as e:  # reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert all(r == (want_vectors, want_hits) for r in results)
+
+
+def test_bad_input_is_an_error_not_a_crash(data, encoder, indexes, tmp_path):
+    _, index, _ = indexes
+    with pytest.raises(splade_cpp.Error, match="model"):
+        splade_cpp.SparseEncoder(tmp_path / "missing")
+    with pytest.raises(splade_cpp.Error, match="truncation"):
+        splade_cpp.SparseEncoder(data["model"], truncation="left")
+    with pytest.raises(splade_cpp.Error):
+        encoder.encode([1, 2])
+    with pytest.raises(splade_cpp.Error, match="batch_size"):
+        encoder.encode(["a"], batch_size=0)
+    with pytest.raises(splade_cpp.Error, match="UTF-8"):
+        encoder.encode(["fine", "\udcff"])  # a lone surrogate is not UTF-8
+    with pytest.raises(splade_cpp.Error):
+        splade_cpp.Index.open(tmp_path / "no-index")
+    with pytest.raises(splade_cpp.Error, match="needs Searcher"):
+        splade_cpp.Searcher(index).search("text without an encoder")
+    with pytest.raises(splade_cpp.Error, match="weight"):
+        splade_cpp.Searcher(index).search({"cell": "high"})
+    with pytest.raises(splade_cpp.Error, match="pair"):
+        splade_cpp.Index.build([("d1",)], tmp_path / "bad.idx")
+    with pytest.raises(splade_cpp.Error, match="qids"):
+        splade_cpp.Searcher(index).batch_search([{"cell": 1}], ["q1", "q2"])
+    with pytest.raises(splade_cpp.Error):
+        splade_cpp.evaluate({"q": {"d": 1}}, {"q": {"d": "x"}}, ["map"])
+    assert isinstance(splade_cpp.Error("x"), RuntimeError)
+    assert splade_cpp.Searcher(index).search({}, k=10) == []
+
+
+def test_readme_example_runs(tmp_path):
+    """The README's "From Python" example, as written there, run from the repository root."""
+    text = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    start = text.index("## From Python")
+    block = text[start:].split("```python\n", 1)[1].split("```", 1)[0]
+    env = dict(os.environ, SPLADE_EXAMPLE_DIR=str(tmp_path))
+    r = subprocess.run([sys.executable, "-c", block], cwd=ROOT, capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    assert "Hit(docid=" in r.stdout
