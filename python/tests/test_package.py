@@ -214,3 +214,14 @@ def test_readme_example_runs(tmp_path):
     r = subprocess.run([sys.executable, "-c", block], cwd=ROOT, capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stderr
     assert "Hit(docid=" in r.stdout
+
+
+def test_the_wheel_carries_its_runtime_and_type_information():
+    """A fresh venv needs nothing else: the ONNX Runtime the extension links is beside it (and
+    is the one loaded), with the stubs and the PEP 561 marker for editors."""
+    pkg = os.path.dirname(splade_cpp.__file__)
+    assert os.path.isfile(os.path.join(pkg, "libonnxruntime.so.1"))
+    assert os.path.isfile(os.path.join(pkg, "_core.pyi")) and os.path.isfile(os.path.join(pkg, "py.typed"))
+    maps = open("/proc/self/maps").read()
+    assert os.path.join(pkg, "libonnxruntime.so.1") in maps
+    assert splade_cpp._core.onnxruntime_version().startswith("1.")
