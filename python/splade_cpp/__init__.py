@@ -14,7 +14,7 @@ Every call that encodes, indexes, searches or evaluates releases the GIL.
 from __future__ import annotations
 
 import os
-from typing import Iterable, Mapping, NamedTuple, Optional, Sequence, Union
+from typing import Iterable, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
@@ -154,9 +154,7 @@ def to_scipy(embeddings: Sequence[SparseEmbedding], vocab_size: Optional[int] = 
     return scipy.sparse.csr_matrix((values, indices, indptr), shape=(len(embeddings), vocab_size))
 
 
-class Hit(NamedTuple):
-    docid: str
-    score: int  # the integer dot product of query and document impacts
+Hit = _core.Hit  # Hit(docid, score): unpacks as a (docid, score) pair; score is the integer dot product
 
 
 class Index:
@@ -204,15 +202,14 @@ class Searcher:
     def search(self, query: Union[str, Mapping[str, Union[int, float]]], k: int = 10) -> list[Hit]:
         if k < 0:
             raise Error(f"k {k}, expected >= 0")
-        return [Hit(d, s) for d, s in self._searcher.search(query, k)]
+        return self._searcher.search(query, k)
 
     def batch_search(self, queries: Sequence[Union[str, Mapping[str, Union[int, float]]]], qids: Sequence[str],
                      k: int = 10, threads: int = 1) -> dict[str, list[Hit]]:
         """{qid: [Hit]} (Pyserini's shape), queries searched on `threads` threads."""
         if k < 0:
             raise Error(f"k {k}, expected >= 0")
-        result = self._searcher.batch_search(list(queries), [str(q) for q in qids], k, threads)
-        return {qid: [Hit(d, s) for d, s in hits] for qid, hits in result.items()}
+        return self._searcher.batch_search(list(queries), [str(q) for q in qids], k, threads)
 
 
 def evaluate(qrels, run, measures: Sequence[str] = ("ndcg_cut.10", "recall.1000", "map"), relevance_level: int = 1,

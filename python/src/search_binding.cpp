@@ -8,6 +8,7 @@
 #include <nanobind/stl/vector.h>
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -57,10 +58,37 @@ struct PyIndex {
 };
 
 // The searcher owns its Index handle (shared with the Python _Index) and, optionally, borrows
-// the _Encoder kept alive by nb::keep_alive.
+// the _Encoder kept alive by nb::keep_alive. splade::Searcher owns scratch buffers and serves
+// one thread at a time, so calls (made with the GIL released, from any number of Python
+// threads) take one from a pool and give it back: no per-call allocation of accumulators.
 struct PySearcher {
   std::shared_ptr<Index> index;
   const Encoder* encoder = nullptr;
+  std::mutex mutex;
+  std::vector<std::unique_ptr<Searcher>> idle;
+
+  std::unique_ptr<Searcher> take() {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (!idle.empty()) {
+        auto s = std::move(idle.back());
+        idle.pop_back();
+        return s;
+      }
+    }
+    return std::make_unique<Searcher>(*index);
+  }
+  void give_back(std::unique_ptr<Searcher> s) {
+    std::lock_guard<std::mutex> lock(mutex);
+    idle.push_back(std::move(s));
+  }
+};
+
+// A search hit as Python sees it: made in C++ (a NamedTuple built in Python per hit cost more
+// than the search itself at k = 1000).
+struct PyHit {
+  std::string docid;
+  std::uint64_t score = 0;
 };
 
 SearchOptions options_for(std::size_t k) {
@@ -70,9 +98,10 @@ SearchOptions options_for(std::size_t k) {
   return o;
 }
 
-nb::list hits_to_python(const Index& index, const std::vector<Hit>& hits) {
-  nb::list out;
-  for (const auto& h : hits) out.append(nb::make_tuple(std::string(index.doc_id(h.doc)), h.score));
+std::vector<PyHit> hits_to_python(const Index& index, const std::vector<Hit>& hits) {
+  std::vector<PyHit> out;
+  out.reserve(hits.size());
+  for (const auto& h : hits) out.push_back({std::string(index.doc_id(h.doc)), h.score});
   return out;
 }
 
@@ -137,29 +166,50 @@ void bind_search(nb::module_& m) {
       .def_prop_ro("num_postings", [](const PyIndex& i) { return i.index->num_postings(); })
       .def_prop_ro("path", [](const PyIndex& i) { return i.index->path(); });
 
+  nb::class_<PyHit>(m, "Hit")
+      .def(nb::init<std::string, std::uint64_t>(), nb::arg("docid"), nb::arg("score"))
+      .def_ro("docid", &PyHit::docid, "the document's external id")
+      .def_ro("score", &PyHit::score, "the integer dot product of query and document impacts")
+      .def("__repr__", [](const PyHit& h) { return "Hit(docid='" + h.docid + "', score=" + std::to_string(h.score) + ")"; })
+      .def("__eq__", [](const PyHit& a, const PyHit& b) { return a.docid == b.docid && a.score == b.score; })
+      .def("__hash__", [](const PyHit& h) { return std::hash<std::string>()(h.docid) ^ std::hash<std::uint64_t>()(h.score); })
+      .def("__iter__", [](const PyHit& h) { return nb::iter(nb::make_tuple(h.docid, h.score)); })
+      .def("__len__", [](const PyHit&) { return 2; })
+      .def("__getitem__", [](const PyHit& h, int i) -> nb::object {
+        if (i == 0 || i == -2) return nb::cast(h.docid);
+        if (i == 1 || i == -1) return nb::cast(h.score);
+        throw nb::index_error("Hit has 2 fields: docid, score");
+      });
+
   nb::class_<PySearcher>(m, "_Searcher")
       .def("__init__",
            [](PySearcher* self, const PyIndex& index, const Encoder* encoder) {
-             new (self) PySearcher{index.index, encoder};
+             new (self) PySearcher();
+             self->index = index.index;
+             self->encoder = encoder;
            },
            nb::arg("index"), nb::arg("encoder").none(), nb::keep_alive<1, 3>())
       .def("search",
-           [](const PySearcher& s, nb::handle query, std::size_t k) {
-             std::vector<Topic> topics{topic_of(s, "q", query)};
-             BatchSearchResult r;
+           [](PySearcher& s, nb::handle query, std::size_t k) {
+             Topic t = topic_of(s, "q", query);
+             std::vector<PyHit> hits;
              {
                nb::gil_scoped_release release;
-               std::optional<SpladeQueryEncoder> qe;
-               BatchSearchOptions o;
-               o.search = options_for(k);
-               if (s.encoder) o.encoder = &qe.emplace(*s.encoder);
-               r = search_topics(*s.index, topics, o);
+               if (!t.has_vector) t.vector = SpladeQueryEncoder(*s.encoder).encode(t.text);
+               auto searcher = s.take();
+               try {
+                 hits = hits_to_python(*s.index, searcher->search(t.vector, options_for(k)));
+               } catch (...) {
+                 s.give_back(std::move(searcher));
+                 throw;
+               }
+               s.give_back(std::move(searcher));
              }
-             return hits_to_python(*s.index, r.topics.front().hits);
+             return hits;
            },
            nb::arg("query"), nb::arg("k"))
       .def("batch_search",
-           [](const PySearcher& s, nb::list queries, const std::vector<std::string>& qids, std::size_t k, int threads) {
+           [](PySearcher& s, nb::list queries, const std::vector<std::string>& qids, std::size_t k, int threads) {
              if (nb::len(queries) != qids.size())
                throw Error(ErrorCode::kInvalidArgument, std::to_string(nb::len(queries)) + " queries but " +
                                                             std::to_string(qids.size()) + " qids");
@@ -177,7 +227,7 @@ void bind_search(nb::module_& m) {
                r = search_topics(*s.index, topics, o);
              }
              nb::dict out;
-             for (const auto& t : r.topics) out[nb::str(t.topic_id.c_str())] = hits_to_python(*s.index, t.hits);
+             for (const auto& t : r.topics) out[nb::str(t.topic_id.c_str())] = nb::cast(hits_to_python(*s.index, t.hits));
              return out;
            },
            nb::arg("queries"), nb::arg("qids"), nb::arg("k"), nb::arg("threads"));
