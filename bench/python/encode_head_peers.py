@@ -6,7 +6,8 @@ documents, batch size and threads (bench/encode_head.sh):
       fastembed's SPLADE path: SparseTextEmbedding (SpladePP) on a local logits model.onnx:
       onnxruntime, then numpy log1p(relu(logits)) * mask, max over tokens.
   encode_head_peers.py sentence-transformers HF_DIR DOCS.jsonl BATCH THREADS
-      sentence-transformers SparseEncoder (MLMTransformer + SpladePooling max, log1p_relu),
+      sentence-transformers SparseEncoder (MLMTransformer + SpladePooling max, activation "relu":
+      SPLADE's log1p(relu(x)); its "log1p_relu" would apply log1p twice),
       PyTorch (Debian's CPU build), encode(..., batch_size=BATCH).
   encode_head_peers.py pytorch HF_DIR DOCS.jsonl BATCH THREADS
       Pyserini-style: transformers BertForMaskedLM + the seed's SPLADE pooling, torch.no_grad.
@@ -39,7 +40,7 @@ def sentence_transformers_run(hf_dir, texts, batch, threads):
     from sentence_transformers import SparseEncoder
     from sentence_transformers.sparse_encoder.models import MLMTransformer, SpladePooling
     model = SparseEncoder(modules=[MLMTransformer(hf_dir), SpladePooling(pooling_strategy="max",
-                                                                         activation_function="log1p_relu")],
+                                                                         activation_function="relu")],
                           device="cpu")
     t0 = time.monotonic()
     emb = model.encode(texts, batch_size=batch, convert_to_tensor=True)
