@@ -13,6 +13,7 @@ Every call that encodes, indexes, searches or evaluates releases the GIL.
 """
 from __future__ import annotations
 
+import json
 import os
 from typing import Iterable, Mapping, Optional, Sequence, Union
 
@@ -23,7 +24,7 @@ from ._core import Error
 
 __version__: str = _core.version()
 __all__ = ["Error", "SparseEmbedding", "SparseEncoder", "Index", "Searcher", "Hit", "evaluate", "to_scipy",
-           "convert", "__version__"]
+           "convert", "optimize", "quantize", "inspect", "__version__"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -40,6 +41,25 @@ def convert(model_dir: PathLike, out_dir: PathLike, head: str = "splade-pooled",
     sentence-transformers SparseEncoder directory) into OUT_DIR (model.onnx + tokenizer files),
     validated against the reference forward pass unless validate=False. Returns the report."""
     return _core.convert(os.fspath(model_dir), os.fspath(out_dir), head, validate)
+
+
+def optimize(model: PathLike, output: PathLike, verify: bool = True) -> dict:
+    """`splade optimize`: ONNX Runtime's transformer fusions done in C++ (attention, layer norms,
+    GELU, the pool-first head), verified against the input with ORT unless verify=False."""
+    return _core.optimize(os.fspath(model), os.fspath(output), verify)
+
+
+def quantize(model: PathLike, output: PathLike, target: str = "portable", per_channel: bool = True,
+             fp16: bool = False) -> dict:
+    """`splade quantize` (without its fidelity report): dynamic int8 for the CPUs `target` names
+    ("portable", "avx2", "avx512", "avx512-vnni", "arm64"), or fp16 weights with fp16=True."""
+    return _core.quantize(os.fspath(model), os.fspath(output), target, per_channel, fp16)
+
+
+def inspect(path: PathLike) -> dict:
+    """The report of `splade inspect --json`: inputs, outputs, operators, initializers, int8
+    format, whether ONNX Runtime loads it."""
+    return json.loads(_core.inspect_json(os.fspath(path)))
 
 
 class SparseEmbedding:

@@ -21,4 +21,5 @@ NB_MODULE(_core, m) {
   splade::python::bind_search(m);
   splade::python::bind_eval(m);
   splade::python::bind_convert(m);
+  splade::python::bind_model_tools(m);
 }

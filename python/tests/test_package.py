@@ -225,3 +225,25 @@ def test_the_wheel_carries_its_runtime_and_type_information():
     maps = open("/proc/self/maps").read()
     assert os.path.join(pkg, "libonnxruntime.so.1") in maps
     assert splade_cpp._core.onnxruntime_version().startswith("1.")
+
+
+def test_optimize_quantize_inspect_equal_the_cli(splade_bin, data, tmp_path):
+    """The same files as `splade optimize` / `splade quantize --no-report`, byte for byte, and
+    the report of `splade inspect --json`."""
+    model = data["model"] / "model.onnx"
+    run(splade_bin, "optimize", model, "-o", tmp_path / "cli-opt.onnx")
+    r = splade_cpp.optimize(model, tmp_path / "py-opt.onnx")
+    assert r["nodes_after"] < r["nodes_before"] and r["checked_input_sets"] > 0
+    assert (tmp_path / "py-opt.onnx").read_bytes() == (tmp_path / "cli-opt.onnx").read_bytes()
+    run(splade_bin, "quantize", tmp_path / "cli-opt.onnx", "-o", tmp_path / "cli-int8.onnx", "--no-report")
+    q = splade_cpp.quantize(tmp_path / "py-opt.onnx", tmp_path / "py-int8.onnx")
+    assert q["int8_format"] == "u8u8" and q["matmuls_quantized"] > 0
+    assert (tmp_path / "py-int8.onnx").read_bytes() == (tmp_path / "cli-int8.onnx").read_bytes()
+    want = json.loads(run(splade_bin, "inspect", tmp_path / "cli-int8.onnx", "--json").stdout)
+    got = splade_cpp.inspect(tmp_path / "py-int8.onnx")
+    want.pop("path", None), got.pop("path", None)
+    assert got == want
+    with pytest.raises(splade_cpp.Error, match="target"):
+        splade_cpp.quantize(tmp_path / "py-opt.onnx", tmp_path / "x.onnx", target="gpu")
+    with pytest.raises(splade_cpp.Error):
+        splade_cpp.inspect(tmp_path / "missing.onnx")
