@@ -119,10 +119,6 @@ ort::IoSpec io_spec(const onnx::ValueInfoProto& v) {
 
 }  // namespace
 
-std::optional<HeadSplit> split_splade_head(const std::filesystem::path& model_path, std::string& why) {
-  return split_splade_head(onnxio::load_model(model_path), model_path, why);
-}
-
 std::optional<HeadSplit> split_splade_head(onnx::ModelProto&& loaded, const std::filesystem::path& model_path,
                                            std::string& why) {
   onnx::ModelProto model = std::move(loaded);

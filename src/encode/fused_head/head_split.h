@@ -52,8 +52,8 @@ struct HeadSplit {
 //                     Add(MatMul(t, W), penalty(mask))), b)), 1))   [log1p once or twice]
 // with MatMul(t, W) in fp32 or as an int8 decoder (above).
 // nullopt (with `why` set) for any other graph: those run unfused, as written.
-std::optional<HeadSplit> split_splade_head(const std::filesystem::path& model_path, std::string& why);
-// The same on a model already loaded from model_path (consumed: the body is cut from it).
+// `model` is the graph loaded from model_path (consumed: the body is cut from it; the encoder
+// reads the int8 format from the same parse).
 std::optional<HeadSplit> split_splade_head(onnx::ModelProto&& model, const std::filesystem::path& model_path,
                                            std::string& why);
 
