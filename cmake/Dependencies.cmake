@@ -43,6 +43,10 @@ set_target_properties(libzip::zip PROPERTIES
 find_package(OpenSSL REQUIRED)
 find_package(LibArchive REQUIRED)  # the CACM collection's tar.gz (src/collections/)
 find_package(yaml-cpp REQUIRED)    # regressions/*.yaml (src/regression/)
+# `splade serve` (src/server/): Boost.Beast + Asio, header-only (Debian libboost1.81-dev;
+# 1.81 for Beast's mature request_parser and Asio's thread_pool). The choice against
+# cpp-httplib was measured: BENCHMARKS.md, "Choosing the HTTP library".
+find_package(Boost 1.81 REQUIRED CONFIG)
 
 # OpenBLAS (Debian libopenblas-pthread-dev: DYNAMIC_ARCH, so one binary picks its AVX2 /
 # AVX-512 kernels at run time): the sgemm of the fused SPLADE head (src/encode/fused_head/),

@@ -23,7 +23,7 @@ debian_packages=(
   g++ cmake ninja-build pkg-config
   libonnx-dev libprotobuf-dev protobuf-compiler
   libcli11-dev nlohmann-json3-dev libutf8proc-dev libicu-dev zlib1g-dev
-  libfmt-dev libyaml-cpp-dev libarchive-dev
+  libfmt-dev libyaml-cpp-dev libarchive-dev libboost1.81-dev
   libzip-dev libssl-dev libopenblas-pthread-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev

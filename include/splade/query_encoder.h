@@ -7,6 +7,10 @@
 
 namespace splade {
 
+// A SPLADE vector as the query Anserini searches with: each weight w as the integer impact
+// round(w / 5 * 256) (zero impacts dropped), each vocab id as its token.
+QueryVector to_query_vector(const SparseVector& vector, const Tokenizer& tokenizer);
+
 // Token -> Anserini impact round(w / 5 * 256) (zero impacts dropped), exactly the vector
 // `splade encode --queries` writes. Thread-safe, as search_topics needs.
 class SpladeQueryEncoder : public QueryEncoder {

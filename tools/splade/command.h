@@ -43,5 +43,6 @@ void add_search_command(CLI::App& app, CommandTable& table);
 void add_eval_command(CLI::App& app, CommandTable& table);
 void add_collection_command(CLI::App& app, CommandTable& table);
 void add_regression_command(CLI::App& app, CommandTable& table);
+void add_serve_command(CLI::App& app, CommandTable& table);
 
 }  // namespace splade::cli

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   add_eval_command(app, commands);
   add_collection_command(app, commands);
   add_regression_command(app, commands);
+  add_serve_command(app, commands);
 
   try {
     app.parse(argc, argv);

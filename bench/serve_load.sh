@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Load test of `splade serve` beside the server a user would write in Python (FastAPI + uvicorn
+# around onnxruntime + the HF tokenizer, bench/python/serve_peer.py), same model, same machine,
+# one run: POST /embed_sparse with one MS MARCO dev query per request (TEI's shape), wrk at
+# concurrency 1, 8 and 64 for DURATION seconds each; requests/s, p50/p99 latency, errors.
+# Models: SPLADE-tiny (fp32, trained) and BERT-base (random weights) int8. Then, with SOAK > 0,
+# a soak of `splade serve` (SPLADE-tiny, concurrency 8) sampling its RSS every 10 s.
+# Loopback only; bounded in time. Usage: bench/serve_load.sh [DURATION=15] [SOAK=0] [THREADS=2]
+# Needs: a build with the CLI (SPLADE=path, default build-bench), wrk (Debian), scripts/setup_bench.sh.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+duration="${1:-15}"
+soak="${2:-0}"
+threads="${3:-2}"
+splade="${SPLADE:-$root/build-bench/tools/splade/splade}"
+py="$root/.venv-bench/bin/python"
+work="$root/work/serve-load"
+mkdir -p "$work"
+command -v wrk >/dev/null || { echo "serve_load: wrk is missing (apt-get install wrk)" >&2; exit 2; }
+[ -x "$py" ] || { echo "serve_load: run scripts/setup_bench.sh first" >&2; exit 2; }
+
+# --- models -----------------------------------------------------------------------------------
+[ -f "$work/tiny/model.onnx" ] || "$splade" convert models/splade-tiny -o "$work/tiny" --head splade-pooled >/dev/null
+if [ ! -f "$work/base-int8/model.onnx" ]; then
+  [ -f "$work/bert-base-random/config.json" ] ||
+    "$root/.venv/bin/python" scripts/make_test_model.py "$work/bert-base-random" --size base --weights safetensors >/dev/null
+  "$splade" convert "$work/bert-base-random" -o "$work/base" --head splade-pooled >/dev/null
+  "$splade" optimize "$work/base/model.onnx" -o "$work/base-opt.onnx" >/dev/null
+  mkdir -p "$work/base-int8"
+  "$splade" quantize "$work/base-opt.onnx" -o "$work/base-int8/model.onnx" --no-report >/dev/null
+  cp "$work/base"/tokenizer* "$work/base"/vocab.txt "$work/base"/config.json "$work/base-int8/" 2>/dev/null || true
+fi
+
+# --- request bodies: {"inputs": query} a line -------------------------------------------------
+"$py" - "$work/queries.jsonl" <<'PY'
+import json, sys
+with open("../shared/data/msmarco-passage/topics.msmarco-passage.dev-subset.txt", encoding="utf-8") as f:
+    queries = [line.rstrip("\n").split("\t", 1)[1] for line in f][:2000]
+with open(sys.argv[1], "w", encoding="utf-8") as out:
+    for q in queries:
+        out.write(json.dumps({"inputs": q}) + "\n")
+PY
+
+wait_ready() {  # $1 url, $2 pid
+  for _ in $(seq 1 600); do
+    curl -sf "$1/health" >/dev/null 2>&1 && return 0
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.2
+  done
+  return 1
+}
+
+results="$work/results.jsonl"
+: > "$results"
+run_server() {  # $1 engine, $2 model name, $3 model dir
+  local engine="$1" name="$2" dir="$3" port=18431 pid
+  if [ "$engine" = splade ]; then
+    "$splade" serve --model "$dir" --port "$port" --threads "$threads" --workers "$threads" 2>"$work/$engine-$name.log" &
+  else
+    "$py" bench/python/serve_peer.py "$dir" "$port" "$threads" 2>"$work/$engine-$name.log" &
+  fi
+  pid=$!
+  wait_ready "http://127.0.0.1:$port" "$pid" || { echo "serve_load: $engine did not start" >&2; cat "$work/$engine-$name.log" >&2; exit 1; }
+  BODIES="$work/queries.jsonl" wrk -t1 -c8 -d3s -s bench/serve_load/post_bodies.lua "http://127.0.0.1:$port" >/dev/null  # warm-up
+  for c in 1 8 64; do
+    local t=$(( c < 2 ? 1 : 2 ))
+    line="$(BODIES="$work/queries.jsonl" wrk -t"$t" -c"$c" -d"${duration}s" --timeout 30s -s bench/serve_load/post_bodies.lua \
+            "http://127.0.0.1:$port" | tail -n 1)"
+    rss_kb="$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")"
+    echo "{\"engine\": \"$engine\", \"model\": \"$name\", \"concurrency\": $c, \"rss_mb\": $((rss_kb / 1024)), \"wrk\": $line}" | tee -a "$results"
+  done
+  kill -TERM "$pid"; wait "$pid" || true
+}
+
+echo "== $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; $threads model threads; ${duration}s a point"
+for model in tiny base-int8; do
+  run_server splade "$model" "$work/$model"
+  run_server fastapi-onnxruntime "$model" "$work/$model"
+done
+"$py" bench/python/serve_table.py "$results"
+
+if [ "$soak" -gt 0 ]; then
+  echo "== soak: splade serve, SPLADE-tiny, concurrency 8, ${soak}s; RSS (MB) every 10 s"
+  port=18432
+  "$splade" serve --model "$work/tiny" --port "$port" --threads "$threads" --workers "$threads" 2>"$work/soak.log" &
+  pid=$!
+  wait_ready "http://127.0.0.1:$port" "$pid"
+  BODIES="$work/queries.jsonl" wrk -t2 -c8 -d"${soak}s" --timeout 30s -s bench/serve_load/post_bodies.lua \
+    "http://127.0.0.1:$port" > "$work/soak.wrk" &
+  wrk_pid=$!
+  samples=""
+  while kill -0 "$wrk_pid" 2>/dev/null; do
+    samples="$samples $(( $(awk '/VmRSS/ {print $2}' "/proc/$pid/status") / 1024 ))"
+    sleep 10
+  done
+  echo "rss_mb:$samples"
+  tail -n 1 "$work/soak.wrk"
+  kill -TERM "$pid"; wait "$pid" || true
+fi
