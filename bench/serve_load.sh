@@ -3,7 +3,7 @@
 # around onnxruntime + the HF tokenizer, bench/python/serve_peer.py), same model, same machine,
 # one run: POST /embed_sparse with one MS MARCO dev query per request (TEI's shape), wrk at
 # concurrency 1, 8 and 64 for DURATION seconds each; requests/s, p50/p99 latency, errors.
-# Models: SPLADE-tiny (fp32, trained) and BERT-base (random weights) int8. Then, with SOAK > 0,
+# Models: SPLADE-tiny (fp32, trained) and BERT-base int8 (random weights, decoder bias -2). Then, with SOAK > 0,
 # a soak of `splade serve` (SPLADE-tiny, concurrency 8) sampling its RSS every 10 s.
 # Loopback only; bounded in time. Usage: bench/serve_load.sh [DURATION=15] [SOAK=0] [THREADS=2]
 # Needs: a build with the CLI (SPLADE=path, default build-bench), wrk (Debian), scripts/setup_bench.sh.
@@ -23,8 +23,11 @@ command -v wrk >/dev/null || { echo "serve_load: wrk is missing (apt-get install
 # --- models -----------------------------------------------------------------------------------
 [ -f "$work/tiny/model.onnx" ] || "$splade" convert models/splade-tiny -o "$work/tiny" --head splade-pooled >/dev/null
 if [ ! -f "$work/base-int8/model.onnx" ]; then
+  # Random weights with the decoder bias at -2: ~39 non-zero terms a query, as a trained SPLADE
+  # (with the default bias, half the vocabulary: a 1 MB answer, and the bench would time JSON).
   [ -f "$work/bert-base-random/config.json" ] ||
-    "$root/.venv/bin/python" scripts/make_test_model.py "$work/bert-base-random" --size base --weights safetensors >/dev/null
+    "$root/.venv/bin/python" scripts/make_test_model.py "$work/bert-base-random" --size base --weights safetensors \
+      --decoder-bias -2 >/dev/null
   "$splade" convert "$work/bert-base-random" -o "$work/base" --head splade-pooled >/dev/null
   "$splade" optimize "$work/base/model.onnx" -o "$work/base-opt.onnx" >/dev/null
   mkdir -p "$work/base-int8"

@@ -12,12 +12,16 @@ exporters cannot fold them away (see shared/docs/reference-onnxruntime.md).
                      [--weights safetensors|bin|both] [--dtype float32|float16|bfloat16]
                      [--untied] [--export-onnx hidden|splade|pooled|logits] [--opset 14]
                      [--max-shard-size 2MB]  (sharded weights with an index.json)
+                     [--decoder-bias B]
 
 --export-onnx hidden: convert_hf_model_to_onnx.py's export (AutoModel, last_hidden_state,
   dynamic axes, metadata model_type/num_heads/hidden_size) -> OUT_DIR/model.onnx
 --export-onnx splade: splade_to_onnx.py's SpladeExportWrapper (output_idx, output_weights).
 --export-onnx pooled: the same SPLADE math, batched: output "sparse_vector" [batch, vocab].
 --export-onnx logits: the MLM itself (input_ids, attention_mask[, token_type_ids] -> logits).
+--decoder-bias B: every MLM decoder bias set to B. Random weights give logits of std ~0.56, so
+  SPLADE vectors of about half the vocabulary; B = -2 leaves ~39 non-zero terms a MS MARCO
+  query on BERT-base, as a trained SPLADE has (what a server's answers weigh, bench/serve_load.sh).
 """
 import argparse
 import os
@@ -140,6 +144,7 @@ def main():
     ap.add_argument("--max-shard-size", help="save_pretrained's max_shard_size, e.g. 2MB (sharded weights)")
     ap.add_argument("--vocab", default=DEFAULT_VOCAB)
     ap.add_argument("--export-onnx", choices=["hidden", "splade", "pooled", "logits"])
+    ap.add_argument("--decoder-bias", type=float, help="set every MLM decoder bias to this (sparser vectors)")
     ap.add_argument("--opset", type=int, default=14)
     args = ap.parse_args()
 
@@ -148,6 +153,10 @@ def main():
 
     os.makedirs(args.out, exist_ok=True)
     model = build(args)
+    if args.decoder_bias is not None:
+        head_bias = model.cls.predictions.bias if args.arch == "bert" else model.vocab_projector.bias
+        with torch.no_grad():
+            head_bias.fill_(args.decoder_bias)
     tokenizer = transformers.BertTokenizerFast(vocab_file=args.vocab, do_lower_case=True)
     tokenizer.save_pretrained(args.out)
     dtype = getattr(torch, args.dtype)
