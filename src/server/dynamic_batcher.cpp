@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "server/length_groups.h"
+
 namespace splade::server {
 
 namespace {
@@ -71,33 +73,41 @@ void DynamicBatcher::loop() {
       depth = queue_.size();
     }
     metrics_.set("te_queue_size", static_cast<double>(depth));
-    std::vector<Encoding> encodings;
-    encodings.reserve(batch.size());
-    std::size_t longest = 0;
-    for (auto& item : batch) {
-      longest = std::max(longest, item.encoding.ids.size());
-      encodings.push_back(std::move(item.encoding));
-    }
-    metrics_.observe("te_batch_next_size", static_cast<double>(batch.size()));
-    metrics_.observe("te_batch_next_tokens", static_cast<double>(longest * batch.size()));
+    std::vector<std::size_t> lengths;
+    for (const auto& item : batch) lengths.push_back(std::max<std::size_t>(item.encoding.ids.size(), 1));
+    // One model call per group of similar lengths, shortest first; each group is answered as
+    // soon as it has run.
+    for (const auto& group : length_groups(lengths, kMaxPadding)) run_group(batch, group);
+  }
+}
 
-    const auto start = std::chrono::steady_clock::now();
-    std::vector<SparseVector> vectors;
-    std::string error;
-    try {
-      vectors = encoder_.encode_tokenized(encodings);
-    } catch (const std::exception& e) {
-      error = e.what();
-    }
-    const auto end = std::chrono::steady_clock::now();
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      BatchResult r;
-      if (error.empty()) r.vector = std::move(vectors[i]);
-      r.error = error;
-      r.queue_seconds = seconds_between(batch[i].enqueued, start);
-      r.inference_seconds = seconds_between(start, end);
-      batch[i].done(std::move(r));
-    }
+void DynamicBatcher::run_group(std::vector<BatchItem>& batch, const std::vector<std::size_t>& group) {
+  std::vector<Encoding> encodings;
+  encodings.reserve(group.size());
+  std::size_t longest = 0;
+  for (const std::size_t i : group) {
+    longest = std::max(longest, batch[i].encoding.ids.size());
+    encodings.push_back(std::move(batch[i].encoding));
+  }
+  metrics_.observe("te_batch_next_size", static_cast<double>(group.size()));
+  metrics_.observe("te_batch_next_tokens", static_cast<double>(longest * group.size()));
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<SparseVector> vectors;
+  std::string error;
+  try {
+    vectors = encoder_.encode_tokenized(encodings);
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  const auto end = std::chrono::steady_clock::now();
+  for (std::size_t k = 0; k < group.size(); ++k) {
+    BatchItem& item = batch[group[k]];
+    BatchResult r;
+    if (error.empty()) r.vector = std::move(vectors[k]);
+    r.error = error;
+    r.queue_seconds = seconds_between(item.enqueued, start);
+    r.inference_seconds = seconds_between(start, end);
+    item.done(std::move(r));
   }
 }
 

@@ -3,7 +3,8 @@
 // max_batch_tokens padded tokens (texts x the longest of them; at most max_batch_requests
 // texts when that is set) and encodes them in one call. It never waits for a batch to fill:
 // under load the queue fills while the model runs, so throughput is a batch's, and a lone
-// request runs at once. The queue itself is bounded upstream (Permits).
+// request runs at once. The queue itself is bounded upstream (Permits). Before it runs, a
+// batch is cut into groups of similar lengths (server/length_groups.h).
 #pragma once
 
 #include <chrono>
@@ -49,6 +50,11 @@ class DynamicBatcher {
  private:
   void loop();
   std::vector<BatchItem> next_batch();  // called with mutex_ held; empty when stopping and drained
+  // Encodes batch[group...] in one call and answers those items.
+  void run_group(std::vector<BatchItem>& batch, const std::vector<std::size_t>& group);
+
+  // A batch is cut into groups padded to at most 1.25x their real tokens (server/length_groups.h).
+  static constexpr double kMaxPadding = 0.25;
 
   const Encoder& encoder_;
   const std::size_t max_batch_tokens_;

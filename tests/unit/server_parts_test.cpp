@@ -12,6 +12,7 @@
 
 #include "server/api_error.h"
 #include "server/http_message.h"
+#include "server/length_groups.h"
 #include "server/metrics.h"
 #include "server/permits.h"
 #include "server/request_json.h"
@@ -216,6 +217,40 @@ TEST(ServerMetrics, HistogramsAreCumulativeAndCountEveryObservation) {
   EXPECT_NE(text.find("te_batch_next_size_count 1000\n"), std::string::npos);
   EXPECT_NE(text.find("# TYPE te_batch_next_size histogram\n"), std::string::npos);
   EXPECT_THROW(metrics.add("no_such_metric"), splade::Error);
+}
+
+}  // namespace
+}  // namespace splade::server
+
+namespace splade::server {
+namespace {
+
+TEST(ServerBatching, LengthGroupsCoverEveryTextOnceWithinThePaddingBound) {
+  std::mt19937 rng(11);
+  for (int trial = 0; trial < 300; ++trial) {
+    std::vector<std::size_t> lengths(1 + rng() % 64);
+    for (auto& l : lengths) l = 1 + rng() % 512;
+    const double max_padding = (rng() % 5) * 0.25;
+    const auto groups = length_groups(lengths, max_padding);
+    std::vector<int> seen(lengths.size(), 0);
+    std::size_t previous_longest = 0;
+    for (const auto& g : groups) {
+      ASSERT_FALSE(g.empty());
+      std::size_t real = 0, longest = 0;
+      for (std::size_t k = 0; k < g.size(); ++k) {
+        ++seen[g[k]];
+        real += lengths[g[k]];
+        longest = std::max(longest, lengths[g[k]]);
+        if (k) EXPECT_LE(lengths[g[k - 1]], lengths[g[k]]);
+      }
+      EXPECT_GE(lengths[g.front()], previous_longest);  // groups in ascending length
+      previous_longest = longest;
+      if (g.size() > 1) EXPECT_LE(static_cast<double>(longest * g.size()), (1 + max_padding) * static_cast<double>(real) + 1e-9);
+    }
+    EXPECT_TRUE(std::all_of(seen.begin(), seen.end(), [](int c) { return c == 1; }));
+  }
+  // Equal lengths never split, whatever the bound.
+  EXPECT_EQ(length_groups(std::vector<std::size_t>(40, 12), 0.0).size(), 1u);
 }
 
 }  // namespace
