@@ -56,30 +56,39 @@ wait_ready() {  # $1 url, $2 pid
 
 results="$work/results.jsonl"
 : > "$results"
-run_server() {  # $1 engine, $2 model name, $3 model dir
-  local engine="$1" name="$2" dir="$3" port=18431 pid
-  if [ "$engine" = splade ]; then
-    "$splade" serve --model "$dir" --port "$port" --threads "$threads" --workers "$threads" 2>"$work/$engine-$name.log" &
+start_server() {  # $1 engine, $2 model dir, $3 port; prints the pid
+  if [ "$1" = splade ]; then
+    "$splade" serve --model "$2" --port "$3" --threads "$threads" --workers "$threads" ${SPLADE_ARGS:-} >/dev/null 2>"$work/$1.log" &
   else
-    "$py" bench/python/serve_peer.py "$dir" "$port" "$threads" 2>"$work/$engine-$name.log" &
+    "$py" bench/python/serve_peer.py "$2" "$3" "$threads" >/dev/null 2>"$work/$1.log" &
   fi
-  pid=$!
-  wait_ready "http://127.0.0.1:$port" "$pid" || { echo "serve_load: $engine did not start" >&2; cat "$work/$engine-$name.log" >&2; exit 1; }
-  BODIES="$work/queries.jsonl" wrk -t1 -c8 -d3s -s bench/serve_load/post_bodies.lua "http://127.0.0.1:$port" >/dev/null  # warm-up
-  for c in 1 8 64; do
-    local t=$(( c < 2 ? 1 : 2 ))
-    line="$(BODIES="$work/queries.jsonl" wrk -t"$t" -c"$c" -d"${duration}s" --timeout 30s -s bench/serve_load/post_bodies.lua \
-            "http://127.0.0.1:$port" | tail -n 1)"
-    rss_kb="$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")"
-    echo "{\"engine\": \"$engine\", \"model\": \"$name\", \"concurrency\": $c, \"rss_mb\": $((rss_kb / 1024)), \"wrk\": $line}" | tee -a "$results"
-  done
-  kill -TERM "$pid"; wait "$pid" || true
+  local pid=$!  # (started in $(...): stdout goes elsewhere, or the substitution would wait for it)
+  wait_ready "http://127.0.0.1:$3" "$pid" || { echo "serve_load: $1 did not start" >&2; cat "$work/$1.log" >&2; exit 1; }
+  echo "$pid"
+}
+point() {  # $1 engine, $2 model name, $3 port, $4 pid, $5 concurrency
+  local t=$(( $5 < 2 ? 1 : 2 )) line rss_kb
+  line="$(BODIES="$work/queries.jsonl" wrk -t"$t" -c"$5" -d"${duration}s" --timeout 30s -s bench/serve_load/post_bodies.lua \
+          "http://127.0.0.1:$3" | tail -n 1)"
+  rss_kb="$(awk '/VmRSS/ {print $2}' "/proc/$4/status")"
+  echo "{\"engine\": \"$1\", \"model\": \"$2\", \"concurrency\": $5, \"rss_mb\": $((rss_kb / 1024)), \"wrk\": $line}" | tee -a "$results"
 }
 
 echo "== $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; $threads model threads; ${duration}s a point"
+# Both servers run at once (an idle one takes no CPU) and take turns at each point, so that the
+# machine's drift over minutes falls on both alike.
 for model in tiny base-int8; do
-  run_server splade "$model" "$work/$model"
-  run_server fastapi-onnxruntime "$model" "$work/$model"
+  ours="$(start_server splade "$work/$model" 18431)"
+  peer="$(start_server fastapi-onnxruntime "$work/$model" 18432)"
+  for port in 18431 18432; do  # warm-up
+    BODIES="$work/queries.jsonl" wrk -t1 -c8 -d3s -s bench/serve_load/post_bodies.lua "http://127.0.0.1:$port" >/dev/null
+  done
+  for c in 1 8 64; do
+    point splade "$model" 18431 "$ours" "$c"
+    point fastapi-onnxruntime "$model" 18432 "$peer" "$c"
+  done
+  kill -TERM "$ours" "$peer"
+  while kill -0 "$ours" 2>/dev/null || kill -0 "$peer" 2>/dev/null; do sleep 0.2; done  # not our children: poll
 done
 "$py" bench/python/serve_table.py "$results"
 

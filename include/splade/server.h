@@ -27,6 +27,9 @@ struct ServerOptions {
   int workers = 0;                        // threads that tokenize, search and write JSON (0: one per core)
   std::size_t max_batch_tokens = 16384;   // padded tokens (texts x longest) per model batch; TEI's default
   std::size_t max_batch_requests = 0;     // texts per model batch (0: only max_batch_tokens bounds it)
+  // A batch runs as groups of similar lengths padded to at most (1 + max_padding) x their real
+  // tokens: padding costs a CPU's body compute, each extra call the head's pass over the decoder.
+  double max_padding = 0.25;
   std::size_t max_concurrent = 512;       // texts (and searches) in flight; beyond: 429 at once. TEI's default
   std::size_t max_client_batch_size = 32; // texts per request; beyond: 413. TEI's default
   std::size_t payload_limit = 2000000;    // request body bytes; beyond: 413. TEI's default

@@ -13,10 +13,11 @@ double seconds_between(std::chrono::steady_clock::time_point a, std::chrono::ste
 }  // namespace
 
 DynamicBatcher::DynamicBatcher(const Encoder& encoder, std::size_t max_batch_tokens, std::size_t max_batch_requests,
-                               Metrics& metrics)
+                               double max_padding, Metrics& metrics)
     : encoder_(encoder),
       max_batch_tokens_(max_batch_tokens),
       max_batch_requests_(max_batch_requests),
+      max_padding_(max_padding),
       metrics_(metrics),
       worker_([this] { loop(); }) {}
 
@@ -77,7 +78,7 @@ void DynamicBatcher::loop() {
     for (const auto& item : batch) lengths.push_back(std::max<std::size_t>(item.encoding.ids.size(), 1));
     // One model call per group of similar lengths, shortest first; each group is answered as
     // soon as it has run.
-    for (const auto& group : length_groups(lengths, kMaxPadding)) run_group(batch, group);
+    for (const auto& group : length_groups(lengths, max_padding_)) run_group(batch, group);
   }
 }
 

@@ -37,7 +37,8 @@ struct BatchItem {
 
 class DynamicBatcher {
  public:
-  DynamicBatcher(const Encoder& encoder, std::size_t max_batch_tokens, std::size_t max_batch_requests, Metrics& metrics);
+  DynamicBatcher(const Encoder& encoder, std::size_t max_batch_tokens, std::size_t max_batch_requests,
+                 double max_padding, Metrics& metrics);
   ~DynamicBatcher();
   DynamicBatcher(const DynamicBatcher&) = delete;
   DynamicBatcher& operator=(const DynamicBatcher&) = delete;
@@ -53,12 +54,10 @@ class DynamicBatcher {
   // Encodes batch[group...] in one call and answers those items.
   void run_group(std::vector<BatchItem>& batch, const std::vector<std::size_t>& group);
 
-  // A batch is cut into groups padded to at most 1.25x their real tokens (server/length_groups.h).
-  static constexpr double kMaxPadding = 0.25;
-
   const Encoder& encoder_;
   const std::size_t max_batch_tokens_;
   const std::size_t max_batch_requests_;
+  const double max_padding_;  // groups padded to at most (1 + max_padding_) x their tokens
   Metrics& metrics_;
   std::mutex mutex_;
   std::condition_variable ready_;

@@ -32,6 +32,7 @@ void check_options(const ServerOptions& o) {
   if (o.max_batch_tokens == 0) bad("--max-batch-tokens: expected at least 1");
   if (o.payload_limit == 0) bad("--payload-limit: expected at least 1 byte");
   if (o.max_hits == 0) bad("--max-hits: expected at least 1");
+  if (!(o.max_padding >= 0)) bad("--max-padding: expected 0 or more");
   if (o.threads < 0 || o.workers < 0) bad("--threads / --workers: expected 0 (one per core) or more");
 }
 
@@ -72,7 +73,8 @@ struct Server::Impl {
     workers = std::make_unique<asio::thread_pool>(static_cast<std::size_t>(context.options.workers));
     context.post_to_worker = [this](std::function<void()> task) { asio::post(*workers, std::move(task)); };
     context.batcher = std::make_unique<server::DynamicBatcher>(*context.encoder, options.max_batch_tokens,
-                                                                options.max_batch_requests, *context.metrics);
+                                                                options.max_batch_requests, options.max_padding,
+                                                                *context.metrics);
     router = std::make_unique<server::Router>(*context.metrics);
     server::add_tei_routes(*router, context);
     server::add_search_routes(*router, context);

@@ -26,6 +26,8 @@ void add_serve_command(CLI::App& app, CommandTable& table) {
   sub->add_option("--max-batch-tokens", options->max_batch_tokens,
                   "Padded tokens (texts x longest) per model batch, as TEI's --max-batch-tokens");
   sub->add_option("--max-batch-requests", options->max_batch_requests, "Texts per model batch (0: no bound but tokens)");
+  sub->add_option("--max-padding", options->max_padding,
+                  "A batch runs as groups of similar lengths padded to at most (1 + this) x their tokens");
   sub->add_option("--max-concurrent", options->max_concurrent,
                   "Texts and searches in flight; beyond, requests get 429 at once (TEI's --max-concurrent-requests)");
   sub->add_option("--max-client-batch-size", options->max_client_batch_size, "Texts per request; beyond: 413");
