@@ -36,6 +36,10 @@ struct IndexBuildOptions {
   // Documents per range of blockmax.bin (1 .. 256): smaller ranges give tighter bounds for
   // block-max search and a larger file.
   std::uint32_t block_max_range = 32;
+  // Also write contents.bin: each document's text (the "contents" field of its
+  // JsonVectorCollection line; "" where it has none), as Anserini's -storeContents keeps it,
+  // for Index::contents (and `splade serve`'s /v1/{index}/doc/{docid}).
+  bool store_contents = false;
 };
 
 // Collects documents in memory, then writes the index. Documents may come in any order:
@@ -52,6 +56,9 @@ class IndexBuilder {
   // Zero impacts are dropped (Anserini indexes a term `weight` times). Throws
   // splade::Error (kInvalidArgument) on an empty id, an empty term, or a term given twice.
   void add_document(std::string_view id, const std::vector<std::pair<std::string_view, std::uint32_t>>& terms);
+  // The same, with the document's text (kept only when written with store_contents).
+  void add_document(std::string_view id, const std::vector<std::pair<std::string_view, std::uint32_t>>& terms,
+                    std::string_view contents);
   // A posting of term `term` for document `doc` (an index returned by add_document_id);
   // the low-level path CIFF import uses. Postings of a term may come in any order.
   std::uint32_t add_document_id(std::string_view id);
@@ -106,6 +113,12 @@ class Index {
 
   // External id of an internal doc id (0 .. num_docs-1).
   std::string_view doc_id(std::uint32_t doc) const;
+  // The internal doc id of an external id (a binary search in byte order), if present.
+  std::optional<std::uint32_t> find_doc(std::string_view id) const;
+  // Whether the index keeps the documents' text (IndexBuildOptions::store_contents), and the
+  // text of one (nullopt when it keeps none).
+  bool has_contents() const;
+  std::optional<std::string_view> contents(std::uint32_t doc) const;
   // Sum of the document's impacts (its "length"; CIFF doclength), saturated at 2^32 - 1.
   std::uint32_t doc_length(std::uint32_t doc) const;
   std::optional<TermInfo> find_term(std::string_view term) const;

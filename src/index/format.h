@@ -21,13 +21,19 @@ inline constexpr const char* kTermsFile = "terms.bin";
 inline constexpr const char* kPostingsFile = "postings.bin";
 inline constexpr const char* kDocsFile = "docs.bin";
 inline constexpr const char* kBlockMaxFile = "blockmax.bin";
+inline constexpr const char* kContentsFile = "contents.bin";
 
 // The files the manifest lists, in this order (the manifest itself is not listed): terms,
-// postings, docs, and blockmax only in an index built with block-max data.
-inline constexpr std::uint32_t kNumFiles = 4;
-inline constexpr std::uint32_t kNumFilesWithoutBlockMax = 3;
+// postings, docs; then blockmax only in an index built with block-max data, then contents
+// only in one built with stored contents.
+inline constexpr std::uint32_t kNumRequiredFiles = 3;
+inline constexpr std::uint32_t kMaxFiles = 5;
 
-enum FileKind : std::uint32_t { kManifest = 1, kTerms = 2, kPostings = 3, kDocs = 4, kBlockMax = 5 };
+enum FileKind : std::uint32_t { kManifest = 1, kTerms = 2, kPostings = 3, kDocs = 4, kBlockMax = 5, kContents = 6 };
+
+// contents.bin (IndexBuildOptions::store_contents): FileHeader, u64 count (= num_docs),
+// u64 offsets[count + 1] (by internal doc id, into the bytes that follow; offsets[0] = 0,
+// non-decreasing), then the documents' "contents" strings, UTF-8, concatenated.
 
 // The first 16 bytes of every file.
 struct FileHeader {

@@ -74,6 +74,7 @@ struct IndexBuilder::Impl {
   std::unordered_map<std::string, std::uint32_t, TransparentHash, std::equal_to<>> term_ids;
   std::vector<std::string> term_names;
   std::vector<std::vector<Posting>> postings;  // by term id; docs by arrival order
+  std::vector<std::string> contents;           // by arrival order; may be shorter than ids (the rest "")
 
   std::uint32_t term_id(std::string_view term) {
     auto it = term_ids.find(term);
@@ -129,6 +130,15 @@ void IndexBuilder::add_document(std::string_view id,
     list.push_back({doc, impact});
     impl_->doc_lengths[doc] += impact;
   }
+}
+
+void IndexBuilder::add_document(std::string_view id,
+                                const std::vector<std::pair<std::string_view, std::uint32_t>>& terms,
+                                std::string_view contents) {
+  add_document(id, terms);
+  if (contents.empty()) return;
+  impl_->contents.resize(impl_->ids.size());
+  impl_->contents.back() = contents;
 }
 
 IndexStats IndexBuilder::write(const std::filesystem::path& dir, bool overwrite) {
@@ -305,6 +315,26 @@ IndexStats IndexBuilder::write(const std::filesystem::path& dir_in, const IndexB
     bw->close();
   }
 
+  // contents.bin: offsets by internal id, then the texts in that order.
+  std::optional<ChecksummedWriter> cw;
+  if (options.store_contents) {
+    cw.emplace(tmp / fmt_::kContentsFile);
+    cw->write_value(header(fmt_::kContents));
+    cw->write_value(static_cast<std::uint64_t>(n));
+    const auto text_of = [&](std::size_t internal) -> std::string_view {
+      const std::uint32_t a = arrival[internal];
+      return a < m.contents.size() ? std::string_view(m.contents[a]) : std::string_view();
+    };
+    std::uint64_t offset = 0;
+    cw->write_value(offset);
+    for (std::size_t i = 0; i < n; ++i) {
+      offset += text_of(i).size();
+      cw->write_value(offset);
+    }
+    for (std::size_t i = 0; i < n; ++i) cw->write(text_of(i).data(), text_of(i).size());
+    cw->close();
+  }
+
   // manifest.bin, last: an index without a valid manifest is never opened.
   ChecksummedWriter mw(tmp / fmt_::kManifestFile);
   mw.write_value(header(fmt_::kManifest));
@@ -313,18 +343,20 @@ IndexStats IndexBuilder::write(const std::filesystem::path& dir_in, const IndexB
   body.num_terms = entries.size();
   body.num_postings = stats.num_postings;
   body.block_size = fmt_::kBlockSize;
-  body.num_files = bw ? fmt_::kNumFiles : fmt_::kNumFilesWithoutBlockMax;
+  body.num_files = fmt_::kNumRequiredFiles + (bw ? 1 : 0) + (cw ? 1 : 0);
   mw.write_value(body);
-  fmt_::FileEntry files[fmt_::kNumFiles];
+  fmt_::FileEntry files[fmt_::kMaxFiles];
   fill_entry(files[0], fmt_::kTermsFile, tw);
   fill_entry(files[1], fmt_::kPostingsFile, pw);
   fill_entry(files[2], fmt_::kDocsFile, dw);
-  if (bw) fill_entry(files[3], fmt_::kBlockMaxFile, *bw);
+  std::uint32_t next_file = fmt_::kNumRequiredFiles;
+  if (bw) fill_entry(files[next_file++], fmt_::kBlockMaxFile, *bw);
+  if (cw) fill_entry(files[next_file++], fmt_::kContentsFile, *cw);
   mw.write(files, body.num_files * sizeof(fmt_::FileEntry));
   const std::uint32_t manifest_crc = mw.crc();
   mw.write_value(manifest_crc);
   mw.close();
-  stats.bytes_on_disk = pw.size() + tw.size() + dw.size() + (bw ? bw->size() : 0) + mw.size();
+  stats.bytes_on_disk = pw.size() + tw.size() + dw.size() + (bw ? bw->size() : 0) + (cw ? cw->size() : 0) + mw.size();
 
   // Swap the complete index into place.
   std::error_code ec;

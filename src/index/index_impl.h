@@ -30,8 +30,11 @@ struct BlockMaxView {
 
 struct Index::Impl {
   std::filesystem::path dir;
-  MappedFile terms_file, postings_file, docs_file, block_max_file;
+  MappedFile terms_file, postings_file, docs_file, block_max_file, contents_file;
   bool has_block_max = false;
+  bool has_contents = false;
+  const std::uint64_t* content_offsets = nullptr;  // contents.bin: [num_docs + 1]
+  const char* content_bytes = nullptr;
   BlockMaxView block_max;
   std::uint64_t num_docs = 0, num_terms = 0, num_postings = 0, bytes_on_disk = 0;
 
@@ -45,6 +48,7 @@ struct Index::Impl {
   // that breaks score ties (nullptr when internal ids already follow that order).
   std::vector<std::uint32_t> id_rank_storage;
   const std::uint32_t* id_rank = nullptr;
+  const std::uint32_t* by_rank = nullptr;  // docs.bin: internal ids in external-id byte order
 
   std::string_view term_name(std::uint32_t t) const {
     return {term_names + terms[t].name_offset, terms[t].name_length};

@@ -34,6 +34,26 @@ void check_header(const std::filesystem::path& file, std::string_view bytes, fmt
   if (h.kind != kind) corrupt(file, "file kind " + std::to_string(h.kind) + ", expected " + std::to_string(kind));
 }
 
+// contents.bin: the count is the manifest's, offsets start at 0, never fall and end at the
+// file's end, so every Index::contents read stays inside the map.
+void check_contents(Index::Impl& m) {
+  const auto path = m.dir / fmt_::kContentsFile;
+  const auto* base = reinterpret_cast<const std::uint8_t*>(m.contents_file.data());
+  const std::uint64_t size = m.contents_file.size();
+  if (size < 24) corrupt(path, "truncated");
+  std::uint64_t count;
+  std::memcpy(&count, base + 16, 8);
+  if (count != m.num_docs) corrupt(path, "holds " + std::to_string(count) + " documents, the manifest says " + std::to_string(m.num_docs));
+  const std::uint64_t bytes_at = 24 + (count + 1) * 8;
+  if (bytes_at > size) corrupt(path, "truncated offset table");
+  m.content_offsets = reinterpret_cast<const std::uint64_t*>(base + 24);
+  m.content_bytes = reinterpret_cast<const char*>(base + bytes_at);
+  if (m.content_offsets[0] != 0 || m.content_offsets[count] != size - bytes_at)
+    corrupt(path, "offsets do not cover the text bytes");
+  for (std::uint64_t d = 0; d < count; ++d)
+    if (m.content_offsets[d + 1] < m.content_offsets[d]) corrupt(path, "document " + std::to_string(d) + ": offsets fall");
+}
+
 }  // namespace
 
 std::optional<std::uint32_t> Index::Impl::find(std::string_view term) const {
@@ -69,10 +89,10 @@ Index Index::open(const std::filesystem::path& dir) {
   std::memcpy(&body, mb.data() + sizeof(fmt_::FileHeader), sizeof(body));
   const std::size_t expected_size =
       sizeof(fmt_::FileHeader) + sizeof(body) + std::size_t{body.num_files} * sizeof(fmt_::FileEntry) + 4;
-  const bool num_files_ok = body.num_files == fmt_::kNumFiles || body.num_files == fmt_::kNumFilesWithoutBlockMax;
+  const bool num_files_ok = body.num_files >= fmt_::kNumRequiredFiles && body.num_files <= fmt_::kMaxFiles;
   if (!num_files_ok || mb.size() != expected_size)
     corrupt(manifest_path, "is " + std::to_string(mb.size()) + " bytes listing " + std::to_string(body.num_files) +
-                               " files, expected 3 or 4 files and " +
+                               " files, expected 3 to 5 files and " +
                                std::to_string(sizeof(fmt_::FileHeader) + sizeof(body) + (num_files_ok ? body.num_files : 3) * sizeof(fmt_::FileEntry) + 4) + " bytes" +
                                " (truncated or corrupted)");
   std::uint32_t stored_crc;
@@ -89,13 +109,33 @@ Index Index::open(const std::filesystem::path& dir) {
   m->bytes_on_disk = mb.size();
 
   // Files: present, of the recorded size and CRC-32.
-  const char* names[fmt_::kNumFiles] = {fmt_::kTermsFile, fmt_::kPostingsFile, fmt_::kDocsFile, fmt_::kBlockMaxFile};
-  const fmt_::FileKind kinds[fmt_::kNumFiles] = {fmt_::kTerms, fmt_::kPostings, fmt_::kDocs, fmt_::kBlockMax};
-  MappedFile* files[fmt_::kNumFiles] = {&m->terms_file, &m->postings_file, &m->docs_file, &m->block_max_file};
-  m->has_block_max = body.num_files == fmt_::kNumFiles;
+  // The required files in order, then the optional ones present, in their order.
+  const char* all_names[fmt_::kMaxFiles] = {fmt_::kTermsFile, fmt_::kPostingsFile, fmt_::kDocsFile,
+                                            fmt_::kBlockMaxFile, fmt_::kContentsFile};
+  const fmt_::FileKind all_kinds[fmt_::kMaxFiles] = {fmt_::kTerms, fmt_::kPostings, fmt_::kDocs, fmt_::kBlockMax,
+                                                     fmt_::kContents};
+  MappedFile* all_files[fmt_::kMaxFiles] = {&m->terms_file, &m->postings_file, &m->docs_file, &m->block_max_file,
+                                            &m->contents_file};
+  const char* names[fmt_::kMaxFiles];
+  fmt_::FileKind kinds[fmt_::kMaxFiles];
+  MappedFile* files[fmt_::kMaxFiles];
+  std::uint32_t next_optional = fmt_::kNumRequiredFiles;
   for (std::uint32_t i = 0; i < body.num_files; ++i) {
     fmt_::FileEntry e;
     std::memcpy(&e, mb.data() + sizeof(fmt_::FileHeader) + sizeof(body) + i * sizeof(e), sizeof(e));
+    std::uint32_t which = i;
+    if (i >= fmt_::kNumRequiredFiles) {  // the next optional file whose name this entry gives
+      while (next_optional < fmt_::kMaxFiles && std::strncmp(e.name, all_names[next_optional], sizeof(e.name)) != 0)
+        ++next_optional;
+      if (next_optional == fmt_::kMaxFiles)
+        corrupt(manifest_path, "file entry " + std::to_string(i) + " names no known file (or one out of order)");
+      which = next_optional++;
+    }
+    names[i] = all_names[which];
+    kinds[i] = all_kinds[which];
+    files[i] = all_files[which];
+    if (which == 3) m->has_block_max = true;
+    if (which == 4) m->has_contents = true;
     if (std::strncmp(e.name, names[i], sizeof(e.name)) != 0)
       corrupt(manifest_path, "file entry " + std::to_string(i) + " should name " + names[i]);
     const auto path = dir / names[i];
@@ -195,6 +235,7 @@ Index Index::open(const std::filesystem::path& dir) {
     // by_rank: the internal ids in external-id byte order; inverted into id_rank when it is
     // not the identity.
     const auto* by_rank = reinterpret_cast<const std::uint32_t*>(base + ranks_at);
+    m->by_rank = by_rank;
     std::vector<std::uint32_t> rank(count, 0xFFFFFFFFu);
     bool identity = true;
     for (std::uint64_t r = 0; r < count; ++r) {
@@ -211,6 +252,7 @@ Index Index::open(const std::filesystem::path& dir) {
     }
   }
   if (m->has_block_max) check_block_max(*m);
+  if (m->has_contents) check_contents(*m);
   return Index(std::move(m));
 }
 
@@ -221,6 +263,28 @@ std::uint64_t Index::bytes_on_disk() const { return impl_->bytes_on_disk; }
 const std::filesystem::path& Index::path() const { return impl_->dir; }
 bool Index::reordered() const { return impl_->id_rank != nullptr; }
 bool Index::has_block_max() const { return impl_->has_block_max; }
+
+std::optional<std::uint32_t> Index::find_doc(std::string_view id) const {
+  const Impl& m = *impl_;
+  std::uint64_t lo = 0, hi = m.num_docs;  // binary search over byte-order ranks
+  while (lo < hi) {
+    const std::uint64_t mid = lo + (hi - lo) / 2;
+    const std::string_view at = m.doc_id(m.by_rank[mid]);
+    if (at == id) return m.by_rank[mid];
+    if (at < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return std::nullopt;
+}
+
+bool Index::has_contents() const { return impl_->has_contents; }
+
+std::optional<std::string_view> Index::contents(std::uint32_t doc) const {
+  if (doc >= impl_->num_docs) throw Error(ErrorCode::kInvalidArgument, "doc id " + std::to_string(doc) + " out of range");
+  if (!impl_->has_contents) return std::nullopt;
+  const std::uint64_t* o = impl_->content_offsets;
+  return std::string_view(impl_->content_bytes + o[doc], static_cast<std::size_t>(o[doc + 1] - o[doc]));
+}
 
 std::string_view Index::doc_id(std::uint32_t doc) const {
   if (doc >= impl_->num_docs) throw Error(ErrorCode::kInvalidArgument, "doc id " + std::to_string(doc) + " out of range");

@@ -96,7 +96,7 @@ IndexStats build_index_from_json_vectors(const std::filesystem::path& input, con
           terms.emplace_back(term, static_cast<std::uint32_t>(weight));
         }
         try {
-          builder.add_document(parsed[i].id, terms);
+          builder.add_document(parsed[i].id, terms, parsed[i].contents);
         } catch (const Error& e) {
           throw Error(e.code(), file.string() + ":" + std::to_string(lines[i].number) + ": " + e.what());
         }

@@ -44,6 +44,10 @@ class Handler : public nlohmann::json_sax<nlohmann::json> {
   }
   bool string(string_t& v) override {
     if (depth_ == 1 && key_ == Key::kId) return set_id(v);
+    if (depth_ == 1 && key_ == Key::kContents) {
+      out_.contents = std::move(v);
+      return true;
+    }
     if (in_vector()) {
       // Jackson's TextNode.asInt(): a number in text, else 0.
       char* end = nullptr;
@@ -84,7 +88,7 @@ class Handler : public nlohmann::json_sax<nlohmann::json> {
   }
   bool key(string_t& k) override {
     if (depth_ == 1) {
-      key_ = k == "id" ? Key::kId : k == "vector" ? Key::kVector : Key::kOther;
+      key_ = k == "id" ? Key::kId : k == "vector" ? Key::kVector : k == "contents" ? Key::kContents : Key::kOther;
     } else if (in_vector()) {
       term_ = k;
     }
@@ -96,7 +100,7 @@ class Handler : public nlohmann::json_sax<nlohmann::json> {
   }
 
  private:
-  enum class Key { kOther, kId, kVector };
+  enum class Key { kOther, kId, kVector, kContents };
   bool in_vector() const { return vector_depth_ != 0 && depth_ == vector_depth_; }
   bool fail(std::string why) {
     error = std::move(why);
@@ -127,6 +131,7 @@ class Handler : public nlohmann::json_sax<nlohmann::json> {
 bool parse_json_vector_line(std::string_view line, ParsedVector& out, std::string& error) {
   out.id.clear();
   out.terms.clear();
+  out.contents.clear();
   Handler handler(out);
   const bool ok = nlohmann::json::sax_parse(line.begin(), line.end(), &handler);
   if (!ok) {

@@ -15,6 +15,7 @@ struct ParsedVector {
   // truncated toward zero, numeric strings parsed, anything else 0. A term given twice keeps
   // its last weight (Jackson's ObjectNode). Weights <= 0 are kept here; callers drop them.
   std::vector<std::pair<std::string, std::int64_t>> terms;
+  std::string contents;  // the "contents" string ("" when absent or not a string)
 };
 
 // Parses one line; on failure returns false with a one-line reason in `error`.

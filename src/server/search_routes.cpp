@@ -150,9 +150,30 @@ void search_post(ServerContext& context, HttpRequest& http, const PathParams& pa
   run_search(context, std::move(request), std::move(reply));
 }
 
+// GET /v1/{index}/doc/{docid}: a document's stored text (no model, no permit: a map read).
+void get_document(ServerContext& context, const PathParams& params, Reply reply) {
+  ServedIndex& served = find_index(context, params);
+  const std::string& docid = params.at("docid");
+  if (!served.index->has_contents())
+    throw ApiError(ErrorType::kNotFound, fmt::format("index '{}' keeps no contents (build it with splade index "
+                                                     "--store-contents)", served.name));
+  const auto doc = served.index->find_doc(docid);
+  if (!doc) throw ApiError(ErrorType::kNotFound, fmt::format("index '{}' has no document '{}'", served.name, docid));
+  HttpResponse response;
+  response.body = json{{"api", "v1"}, {"index", served.name}, {"docid", docid},
+                       {"contents", std::string(*served.index->contents(*doc))}}
+                      .dump(-1, ' ', false, json::error_handler_t::replace);
+  reply(std::move(response));
+}
+
 }  // namespace
 
 void add_search_routes(Router& router, ServerContext& context) {
+  for (const char* pattern : {"/v1/{index}/doc/{docid}", "/api/v1.0/indexes/{index}/documents/{docid}"}) {
+    router.add("GET", pattern, [&context](HttpRequest&, const PathParams& p, Reply reply) {
+      get_document(context, p, std::move(reply));
+    });
+  }
   for (const char* pattern : {"/v1/{index}/search", "/api/v1.0/indexes/{index}/search"}) {
     router.add("GET", pattern, [&context](HttpRequest& r, const PathParams& p, Reply reply) {
       search_get(context, r, p, std::move(reply));

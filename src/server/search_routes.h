@@ -7,6 +7,9 @@
 //        JsonVectorCollection reads them), or {"query": TEXT, ...}
 // -> {"api": "v1", "index": NAME, "query": {"qid", "text"}, "candidates": [{"docid", "score", "rank"}]}
 // with the integer scores and the ranking of `splade search --score-format integer`.
+//   GET  /v1/{index}/doc/{docid}  (also /api/v1.0/indexes/{index}/documents/{docid})
+//        -> {"api": "v1", "index", "docid", "contents"}, from an index built with
+//        `splade index --store-contents`; 404 for an unknown document or an index without contents
 #pragma once
 
 #include "server/router.h"

@@ -79,7 +79,8 @@ def data(splade_bin, shared_data, tmp_path_factory):
     run_splade(splade_bin, "encode", "--model", model, "-i", str(d / "docs.tsv"), "-o", str(d / "floats.jsonl"),
                "--output-format", "jsonl-float", "-q")
     run_splade(splade_bin, "encode", "--model", model, "-i", str(d / "docs.tsv"), "-o", str(d / "vectors.jsonl"), "-q")
-    run_splade(splade_bin, "index", "--input", str(d / "vectors.jsonl"), "--index", str(d / "idx"))
+    run_splade(splade_bin, "index", "--input", str(d / "vectors.jsonl"), "--index", str(d / "idx"), "--store-contents")
+    run_splade(splade_bin, "index", "--input", str(d / "vectors.jsonl"), "--index", str(d / "plain"))
     run_splade(splade_bin, "encode", "--model", model, "-i", str(d / "topics.tsv"), "-o", str(d / "queries.jsonl"),
                "--queries", "--output-format", "json-vector", "-q")
     run_splade(splade_bin, "search", "--index", str(d / "idx"), "--topics", str(d / "topics.tsv"), "--model", model,
@@ -98,6 +99,7 @@ def data(splade_bin, shared_data, tmp_path_factory):
 @pytest.fixture(scope="module")
 def server(splade_bin, data):
     s = ServerProcess(splade_bin, "--model", data["model"], "--index", f"vaswani={data['dir'] / 'idx'}",
+                      "--index", f"plain={data['dir'] / 'plain'}",
                       "--threads", "1", "--workers", "2", "--payload-limit", "100000")
     yield s
     assert s.stop() == 0, "".join(s.lines)
@@ -219,6 +221,22 @@ def test_search_post_vector_and_text(server, data):
         assert by_text.json()["candidates"] == data["run"].get(qid, [])
 
 
+def test_documents_are_served_from_an_index_that_keeps_contents(server, data):
+    for doc_id, text in data["docs"][::15]:
+        r = server.client.get(f"/v1/vaswani/doc/{doc_id}")
+        assert r.status_code == 200, r.text
+        assert r.json() == {"api": "v1", "index": "vaswani", "docid": doc_id, "contents": text}
+        assert server.client.get(f"/api/v1.0/indexes/vaswani/documents/{doc_id}").json()["contents"] == text
+    missing = server.client.get("/v1/vaswani/doc/no-such-doc")
+    assert missing.status_code == 404 and missing.json()["error_type"] == "NotFound"
+    plain = server.client.get(f"/v1/plain/doc/{data['docs'][0][0]}")
+    assert plain.status_code == 404 and "keeps no contents" in plain.json()["error"]
+    # The same postings either way: both indexes give the same candidates.
+    qid, text = data["topics"][0]
+    a = server.client.get("/v1/plain/search", params={"query": text, "hits": 100}).json()["candidates"]
+    assert a == data["run"].get(qid, [])
+
+
 def test_info_health_metrics(server, data):
     h = server.client.get("/health")
     assert h.status_code == 200 and h.text == ""
@@ -226,7 +244,7 @@ def test_info_health_metrics(server, data):
     assert info["model_type"] == {"embedding": {"pooling": "splade"}}
     assert info["max_input_length"] == 512 and info["max_client_batch_size"] == 32
     assert info["max_concurrent_requests"] == 512 and info["max_batch_tokens"] == 16384
-    assert info["model_dtype"] == "float32" and info["indexes"] == ["vaswani"]
+    assert info["model_dtype"] == "float32" and info["indexes"] == ["plain", "vaswani"]
     server.client.post("/embed_sparse", json={"inputs": "count me"})
     m = server.client.get("/metrics")
     assert m.headers["content-type"].startswith("text/plain")
@@ -340,11 +358,20 @@ def test_sigterm_finishes_in_flight_requests(splade_bin, data):
             with httpx.Client(base_url=s.url, timeout=120) as c:
                 return c.post("/embed_sparse", json={"inputs": batch, "truncate": True})
         futures = [pool.submit(one, i) for i in range(6)]
-        time.sleep(0.3)  # requests on the wire, some running
+        # SIGTERM once the server has read all six (each counted as it is parsed) and while it
+        # is still encoding them (192 texts).
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            m = s.client.get("/metrics").text
+            got = re.search(r'^te_request_count\{method="batch"\} (\S+)$', m, re.M)
+            if got and float(got.group(1)) >= 6:
+                break
+            time.sleep(0.005)
+        in_flight = float(re.search(r"^splade_in_flight (\S+)$", m, re.M).group(1))
         s.proc.send_signal(signal.SIGTERM)
         answers = [f.result() for f in futures]
-    # Each either was accepted and answered in full, or never reached the server (connection refused
-    # raises instead); nothing is cut off with a 5xx.
+    assert in_flight > 0  # the stop did find work in flight
+    # Every accepted request is answered in full: nothing is cut off, nothing is a 5xx.
     for r in answers:
         assert r.status_code == 200 and len(r.json()) == 32
     assert s.proc.wait(60) == 0

@@ -18,7 +18,7 @@ using testing::read_bytes;
 using testing::TempDir;
 using testing::write_bytes;
 
-const char* kFiles[] = {"manifest.bin", "terms.bin", "postings.bin", "docs.bin", "blockmax.bin"};
+const char* kFiles[] = {"manifest.bin", "terms.bin", "postings.bin", "docs.bin", "blockmax.bin", "contents.bin"};
 
 void build_small_index(const std::filesystem::path& dir) {
   std::mt19937_64 rng(5);
@@ -28,10 +28,11 @@ void build_small_index(const std::filesystem::path& dir) {
     for (int t = 0; t < 40; ++t)
       if (rng() % 3 == 0) owned.emplace_back("term" + std::to_string(t), 1 + rng() % 300);
     std::vector<std::pair<std::string_view, std::uint32_t>> terms(owned.begin(), owned.end());
-    builder.add_document("doc" + std::to_string(i), terms);
+    builder.add_document("doc" + std::to_string(i), terms, i % 7 ? "text " + std::to_string(i) : "");
   }
   IndexBuildOptions options;
-  options.block_max = true;  // every file, blockmax.bin included
+  options.block_max = true;  // every file, blockmax.bin and contents.bin included
+  options.store_contents = true;
   builder.write(dir, options);
 }
 

@@ -15,7 +15,7 @@ void add_index_command(CLI::App& app, CommandTable& table) {
     std::string input, ciff, index;
     int threads = 1;
     bool overwrite = false;
-    bool reorder = false, block_max = false;
+    bool reorder = false, block_max = false, store_contents = false;
     std::uint32_t range_size = 32;
   };
   auto args = std::make_shared<Args>();
@@ -32,6 +32,9 @@ void add_index_command(CLI::App& app, CommandTable& table) {
                 "smaller postings; same results");
   sub->add_flag("--block-max", args->block_max,
                 "Also write blockmax.bin for --algorithm block-max (range maxima and a range-major copy of the postings)");
+  sub->add_flag("--store-contents", args->store_contents,
+                "Keep each document's \"contents\" text in the index (contents.bin; Anserini's -storeContents), "
+                "served by splade serve at /v1/{index}/doc/{docid}");
   sub->add_option("--range-size", args->range_size,
                   "Documents per range of the block-max data (1-256; smaller: tighter bounds, larger file)")
       ->check(CLI::Range(1, 256));
@@ -46,6 +49,7 @@ void add_index_command(CLI::App& app, CommandTable& table) {
     options.reorder = args->reorder;
     options.block_max = args->block_max;
     options.block_max_range = args->range_size;
+    options.store_contents = args->store_contents;
     const auto t0 = std::chrono::steady_clock::now();
     const IndexStats s = args->ciff.empty() ? build_index_from_json_vectors(args->input, args->index, options)
                                             : build_index_from_ciff(args->ciff, args->index, options);
