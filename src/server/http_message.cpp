@@ -1,5 +1,7 @@
 #include "server/http_message.h"
 
+#include <algorithm>
+
 namespace splade::server {
 
 namespace {
@@ -35,7 +37,18 @@ bool percent_decode(std::string_view in, bool plus_is_space, std::string& out) {
 
 bool parse_target(std::string_view target, HttpRequest& request) {
   const std::size_t question = target.find('?');
-  if (!percent_decode(target.substr(0, question), false, request.path)) return false;
+  const std::string_view raw_path = target.substr(0, question);
+  if (!percent_decode(raw_path, false, request.path)) return false;
+  request.segments.clear();
+  for (std::size_t i = 0; i < raw_path.size();) {
+    const std::size_t end = std::min(raw_path.find('/', i), raw_path.size());
+    if (end > i) {
+      std::string segment;
+      if (!percent_decode(raw_path.substr(i, end - i), false, segment)) return false;
+      request.segments.push_back(std::move(segment));
+    }
+    i = end + 1;
+  }
   request.query.clear();
   if (question == std::string_view::npos) return true;
   std::string_view rest = target.substr(question + 1);

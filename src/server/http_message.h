@@ -15,6 +15,9 @@ namespace splade::server {
 struct HttpRequest {
   std::string method;                         // "GET", "POST", ...
   std::string path;                           // percent-decoded, without the query string
+  // The path's non-empty segments, each decoded after splitting, so "%2F" stays inside a
+  // segment (a docid "a/b" is /v1/idx/doc/a%2Fb). Empty: the router splits `path`.
+  std::vector<std::string> segments;
   std::map<std::string, std::string> query;   // percent-decoded query parameters (the last of a repeated name)
   std::string content_type;
   std::string body;

@@ -8,8 +8,8 @@ namespace splade::server {
 
 namespace {
 
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> out;
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> out;
   std::size_t i = 0;
   while (i < path.size()) {
     if (path[i] == '/') {
@@ -17,7 +17,7 @@ std::vector<std::string_view> split_path(std::string_view path) {
       continue;
     }
     const std::size_t end = std::min(path.find('/', i), path.size());
-    out.push_back(path.substr(i, end - i));
+    out.emplace_back(path.substr(i, end - i));
     i = end;
   }
   return out;
@@ -46,14 +46,14 @@ void Router::add(std::string method, std::string pattern, RouteHandler handler) 
   routes_.push_back(std::move(r));
 }
 
-bool Router::match(const Route& route, const std::vector<std::string_view>& path, PathParams& params) {
+bool Router::match(const Route& route, const std::vector<std::string>& path, PathParams& params) {
   if (route.segments.size() != path.size()) return false;
   params.clear();
   for (std::size_t i = 0; i < path.size(); ++i) {
     const std::string& s = route.segments[i];
     if (s.size() > 2 && s.front() == '{' && s.back() == '}') {
       if (path[i].empty()) return false;
-      params[s.substr(1, s.size() - 2)] = std::string(path[i]);
+      params[s.substr(1, s.size() - 2)] = path[i];
     } else if (s != path[i]) {
       return false;
     }
@@ -69,7 +69,7 @@ Reply Router::counted(const std::string& route, Reply reply) const {
 }
 
 void Router::dispatch(HttpRequest& request, Reply reply) const {
-  const auto path = split_path(request.path);
+  const auto path = request.segments.empty() ? split_path(request.path) : request.segments;
   PathParams params;
   bool path_known = false;
   for (const Route& route : routes_) {

@@ -36,7 +36,7 @@ class Router {
     std::vector<std::string> segments;  // "{name}" binds a parameter
     RouteHandler handler;
   };
-  static bool match(const Route& route, const std::vector<std::string_view>& path, PathParams& params);
+  static bool match(const Route& route, const std::vector<std::string>& path, PathParams& params);
   Reply counted(const std::string& route, Reply reply) const;
 
   Metrics& metrics_;

@@ -64,6 +64,9 @@ TEST(ServerHttp, TargetSplitsPathAndParameters) {
   EXPECT_EQ(r.query.at("query"), "what is?");
   EXPECT_EQ(r.query.at("hits"), "7");  // the last of a repeated name
   EXPECT_EQ(r.query.at("flag"), "");
+  EXPECT_EQ(r.segments, (std::vector<std::string>{"v1", "my index", "search"}));
+  ASSERT_TRUE(parse_target("/v1/idx/doc/a%2Fb", r));  // an escaped '/' stays inside its segment
+  EXPECT_EQ(r.segments, (std::vector<std::string>{"v1", "idx", "doc", "a/b"}));
   EXPECT_FALSE(parse_target("/x?query=%G1", r));
 }
 
