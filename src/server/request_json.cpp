@@ -82,28 +82,31 @@ Inputs read_inputs(const json& body, std::size_t max_client_batch_size, std::siz
   return inputs;
 }
 
-std::optional<bool> optional_bool(const json& body, const char* field) {
+namespace {
+
+// An optional field of type T: absent or null gives nullopt; a value `is_type` refuses is 422.
+template <typename T>
+std::optional<T> optional_field(const json& body, const char* field, bool (json::*is_type)() const noexcept,
+                                const char* expected) {
   const auto it = body.find(field);
   if (it == body.end() || it->is_null()) return std::nullopt;
-  if (!it->is_boolean())
-    throw ApiError(ErrorType::kValidation, fmt::format("`{}`: expected a boolean, got {}", field, type_name(*it)));
-  return it->get<bool>();
+  if (!((*it).*is_type)())
+    throw ApiError(ErrorType::kValidation, fmt::format("`{}`: expected {}, got {}", field, expected, type_name(*it)));
+  return it->get<T>();
+}
+
+}  // namespace
+
+std::optional<bool> optional_bool(const json& body, const char* field) {
+  return optional_field<bool>(body, field, &json::is_boolean, "a boolean");
 }
 
 std::optional<std::string> optional_string(const json& body, const char* field) {
-  const auto it = body.find(field);
-  if (it == body.end() || it->is_null()) return std::nullopt;
-  if (!it->is_string())
-    throw ApiError(ErrorType::kValidation, fmt::format("`{}`: expected a string, got {}", field, type_name(*it)));
-  return it->get<std::string>();
+  return optional_field<std::string>(body, field, &json::is_string, "a string");
 }
 
 std::optional<std::int64_t> optional_integer(const json& body, const char* field) {
-  const auto it = body.find(field);
-  if (it == body.end() || it->is_null()) return std::nullopt;
-  if (!it->is_number_integer())
-    throw ApiError(ErrorType::kValidation, fmt::format("`{}`: expected an integer, got {}", field, type_name(*it)));
-  return it->get<std::int64_t>();
+  return optional_field<std::int64_t>(body, field, &json::is_number_integer, "an integer");
 }
 
 bool is_valid_utf8(std::string_view s) {
