@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# splade_cpp from Python beside the CLI and sentence-transformers, in one run (BENCHMARKS.md,
-# "The Python package"): SPLADE-tiny on the first N SciFact documents (encode throughput, 8
-# Python threads on one encoder), and search from Python vs `splade search` on the same index
-# and queries (the binding's cost a call).
+# splade_cpp from Python beside the CLI, sentence-transformers and fastembed, in one run
+# (BENCHMARKS.md, "The Python package"): SPLADE-tiny on the first N SciFact documents (encode
+# throughput, 8 Python threads on one encoder), and search from Python vs `splade search` on
+# the same index and queries (the binding's cost a call).
 # Usage: bench/python_package.sh [N=200] [BATCH=32] [THREADS=2]
 # Needs scripts/test_python.sh to have made .venv-wheel, scripts/setup_bench.sh the peers.
 set -euo pipefail
@@ -12,6 +12,7 @@ n="${1:-200}"; batch="${2:-32}"; threads="${3:-2}"
 splade="$root/build/tools/splade/splade"
 work="$root/work/bench-python"; mkdir -p "$work"
 "$splade" convert models/splade-tiny -o "$work/tiny" --head splade-pooled >/dev/null
+"$splade" convert models/splade-tiny -o "$work/tiny-logits" --head logits >/dev/null  # fastembed's contract
 "$splade" collection export scifact -o "$work/scifact" >/dev/null
 head -n "$n" "$work/scifact/corpus.jsonl" > "$work/docs.jsonl"
 # The search side: SciFact's whole corpus and its topics, encoded by the CLI.
@@ -28,3 +29,5 @@ for k in 10 1000; do
 done
 echo "== sentence-transformers SparseEncoder (PyTorch), the same documents"
 .venv/bin/python bench/python/encode_head_peers.py sentence-transformers models/splade-tiny "$work/docs.jsonl" "$batch" "$threads"
+echo "== fastembed 0.9.1 SparseTextEmbedding (onnxruntime + numpy pooling of the logits), the same documents"
+.venv-bench/bin/python bench/python/encode_head_peers.py fastembed "$work/tiny-logits" "$work/docs.jsonl" "$batch" "$threads"

@@ -65,6 +65,9 @@ class Encoder {
   // Such a model is run with ONNX Runtime's exact U8U8 kernels instead, never silently
   // giving other vectors; the line names the `splade quantize --target` to use here.
   const std::vector<std::string>& warnings() const;
+  // Whether the model computes with int8 weights (integer GEMMs, as `splade quantize` or
+  // onnxruntime's quantize_dynamic write them); false for fp32 / fp16 models.
+  bool int8() const;
   // Whether the fused head runs (see EncoderOptions::fused_head), and if not, why not.
   bool fused_head() const;
   const std::string& unfused_reason() const;

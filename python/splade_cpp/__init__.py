@@ -4,7 +4,7 @@
     encoder = SparseEncoder("models/splade-tiny-onnx")          # a `splade convert` directory
     docs = encoder.encode_document(["a passage", "another one"])  # [SparseEmbedding]
     index = Index.build(((str(i), d.as_impacts()) for i, d in enumerate(docs)), "idx")
-    hits = Searcher(index, encoder).search("a question", k=10)   # [Hit(docid, score)]
+    hits = Searcher(index, encoder).search("a question", k=10)   # HitList of Hit(docid, score)
 
 Names and shapes follow the libraries SPLADE users know: sentence-transformers'
 SparseEncoder (encode_query / encode_document / decode), fastembed's SparseEmbedding
@@ -23,7 +23,7 @@ from . import _core
 from ._core import Error
 
 __version__: str = _core.version()
-__all__ = ["Error", "SparseEmbedding", "SparseEncoder", "Index", "Searcher", "Hit", "evaluate", "to_scipy",
+__all__ = ["Error", "SparseEmbedding", "SparseEncoder", "Index", "Searcher", "Hit", "HitList", "evaluate", "to_scipy",
            "convert", "optimize", "quantize", "inspect", "__version__"]
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -175,6 +175,10 @@ def to_scipy(embeddings: Sequence[SparseEmbedding], vocab_size: Optional[int] = 
 
 
 Hit = _core.Hit  # Hit(docid, score): unpacks as a (docid, score) pair; score is the integer dot product
+# What a search returns: the hits, best first, read like a list of Hit (len, [i], slices,
+# iteration, == a list) and made into Hit objects only when read; .docids (list of str),
+# .scores (numpy uint64) and .tolist() give the whole run at once.
+HitList = _core.HitList
 
 
 class Index:
@@ -219,14 +223,14 @@ class Searcher:
         self._encoder = encoder
         self._searcher = _core._Searcher(index._index, encoder._encoder if encoder else None)
 
-    def search(self, query: Union[str, Mapping[str, Union[int, float]]], k: int = 10) -> list[Hit]:
+    def search(self, query: Union[str, Mapping[str, Union[int, float]]], k: int = 10) -> HitList:
         if k < 0:
             raise Error(f"k {k}, expected >= 0")
         return self._searcher.search(query, k)
 
     def batch_search(self, queries: Sequence[Union[str, Mapping[str, Union[int, float]]]], qids: Sequence[str],
-                     k: int = 10, threads: int = 1) -> dict[str, list[Hit]]:
-        """{qid: [Hit]} (Pyserini's shape), queries searched on `threads` threads."""
+                     k: int = 10, threads: int = 1) -> dict[str, HitList]:
+        """{qid: HitList} (Pyserini's {qid: [hits]} shape), queries searched on `threads` threads."""
         if k < 0:
             raise Error(f"k {k}, expected >= 0")
         return self._searcher.batch_search(list(queries), [str(q) for q in qids], k, threads)
@@ -235,8 +239,9 @@ class Searcher:
 def evaluate(qrels, run, measures: Sequence[str] = ("ndcg_cut.10", "recall.1000", "map"), relevance_level: int = 1,
              per_query: bool = False) -> dict:
     """trec_eval's measures (the code of `splade eval`): qrels and run as files or as
-    {qid: {docid: relevance}} / {qid: {docid: score}} dicts (a run may also be {qid: [Hit]}).
+    {qid: {docid: relevance}} / {qid: {docid: score}} dicts (a run may also be {qid: HitList} or
+    {qid: [Hit]}, as the searchers return it).
     Returns {measure: value} with trec_eval's names ("ndcg_cut_10"); per_query adds each query."""
     if isinstance(run, Mapping):
-        run = {qid: ({h.docid: h.score for h in docs} if isinstance(docs, list) else docs) for qid, docs in run.items()}
+        run = {qid: (docs if isinstance(docs, Mapping) else {h.docid: h.score for h in docs}) for qid, docs in run.items()}
     return _core.evaluate(qrels, run, list(measures), relevance_level, per_query)

@@ -6,6 +6,7 @@
 namespace splade::python {
 
 void bind_encoder(nanobind::module_& m);  // encoder_binding.cpp: _Encoder
+void bind_hits(nanobind::module_& m);     // hits_binding.cpp: Hit, HitList
 void bind_search(nanobind::module_& m);   // search_binding.cpp: _Index, _Searcher
 void bind_eval(nanobind::module_& m);     // eval_binding.cpp: evaluate
 void bind_convert(nanobind::module_& m);  // convert_binding.cpp: convert

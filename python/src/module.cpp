@@ -18,6 +18,7 @@ NB_MODULE(_core, m) {
   m.def("version", &splade::version, "splade.cpp's version");
   m.def("onnxruntime_version", &splade::onnxruntime_version, "the ONNX Runtime loaded");
   splade::python::bind_encoder(m);
+  splade::python::bind_hits(m);
   splade::python::bind_search(m);
   splade::python::bind_eval(m);
   splade::python::bind_convert(m);

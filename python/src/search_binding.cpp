@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "bindings.h"
+#include "hit_list.h"
 #include "splade/encoder.h"
 #include "splade/error.h"
 #include "splade/index.h"
@@ -84,11 +85,18 @@ struct PySearcher {
   }
 };
 
-// A search hit as Python sees it: made in C++ (a NamedTuple built in Python per hit cost more
-// than the search itself at k = 1000).
-struct PyHit {
-  std::string docid;
-  std::uint64_t score = 0;
+// A Searcher taken from the pool for one call and given back however the call ends.
+class PooledSearcher {
+ public:
+  explicit PooledSearcher(PySearcher& pool) : pool_(pool), searcher_(pool.take()) {}
+  ~PooledSearcher() { pool_.give_back(std::move(searcher_)); }
+  PooledSearcher(const PooledSearcher&) = delete;
+  PooledSearcher& operator=(const PooledSearcher&) = delete;
+  Searcher* operator->() const { return searcher_.get(); }
+
+ private:
+  PySearcher& pool_;
+  std::unique_ptr<Searcher> searcher_;
 };
 
 SearchOptions options_for(std::size_t k) {
@@ -96,13 +104,6 @@ SearchOptions options_for(std::size_t k) {
   o.k = k;
   o.algorithm = SearchAlgorithm::kExhaustive;  // the fastest exact algorithm on every corpus measured
   return o;
-}
-
-std::vector<PyHit> hits_to_python(const Index& index, const std::vector<Hit>& hits) {
-  std::vector<PyHit> out;
-  out.reserve(hits.size());
-  for (const auto& h : hits) out.push_back({std::string(index.doc_id(h.doc)), h.score});
-  return out;
 }
 
 // A topic from Python: str (text for the encoder) or {token: weight}.
@@ -166,21 +167,6 @@ void bind_search(nb::module_& m) {
       .def_prop_ro("num_postings", [](const PyIndex& i) { return i.index->num_postings(); })
       .def_prop_ro("path", [](const PyIndex& i) { return i.index->path(); });
 
-  nb::class_<PyHit>(m, "Hit")
-      .def(nb::init<std::string, std::uint64_t>(), nb::arg("docid"), nb::arg("score"))
-      .def_ro("docid", &PyHit::docid, "the document's external id")
-      .def_ro("score", &PyHit::score, "the integer dot product of query and document impacts")
-      .def("__repr__", [](const PyHit& h) { return "Hit(docid='" + h.docid + "', score=" + std::to_string(h.score) + ")"; })
-      .def("__eq__", [](const PyHit& a, const PyHit& b) { return a.docid == b.docid && a.score == b.score; })
-      .def("__hash__", [](const PyHit& h) { return std::hash<std::string>()(h.docid) ^ std::hash<std::uint64_t>()(h.score); })
-      .def("__iter__", [](const PyHit& h) { return nb::iter(nb::make_tuple(h.docid, h.score)); })
-      .def("__len__", [](const PyHit&) { return 2; })
-      .def("__getitem__", [](const PyHit& h, int i) -> nb::object {
-        if (i == 0 || i == -2) return nb::cast(h.docid);
-        if (i == 1 || i == -1) return nb::cast(h.score);
-        throw nb::index_error("Hit has 2 fields: docid, score");
-      });
-
   nb::class_<PySearcher>(m, "_Searcher")
       .def("__init__",
            [](PySearcher* self, const PyIndex& index, const Encoder* encoder) {
@@ -192,18 +178,12 @@ void bind_search(nb::module_& m) {
       .def("search",
            [](PySearcher& s, nb::handle query, std::size_t k) {
              Topic t = topic_of(s, "q", query);
-             std::vector<PyHit> hits;
+             HitList hits{s.index, {}};
              {
                nb::gil_scoped_release release;
                if (!t.has_vector) t.vector = SpladeQueryEncoder(*s.encoder).encode(t.text);
-               auto searcher = s.take();
-               try {
-                 hits = hits_to_python(*s.index, searcher->search(t.vector, options_for(k)));
-               } catch (...) {
-                 s.give_back(std::move(searcher));
-                 throw;
-               }
-               s.give_back(std::move(searcher));
+               PooledSearcher searcher(s);
+               hits.hits = searcher->search(t.vector, options_for(k));
              }
              return hits;
            },
@@ -227,7 +207,7 @@ void bind_search(nb::module_& m) {
                r = search_topics(*s.index, topics, o);
              }
              nb::dict out;
-             for (const auto& t : r.topics) out[nb::str(t.topic_id.c_str())] = nb::cast(hits_to_python(*s.index, t.hits));
+             for (auto& t : r.topics) out[nb::str(t.topic_id.c_str())] = nb::cast(HitList{s.index, std::move(t.hits)});
              return out;
            },
            nb::arg("queries"), nb::arg("qids"), nb::arg("k"), nb::arg("threads"));

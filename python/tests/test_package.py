@@ -1,5 +1,6 @@
 """splade_cpp against the `splade` CLI on the same inputs (same vectors, same runs, same
-figures) and against sentence-transformers' SparseEncoder on SPLADE-tiny; bad input gets
+figures) and against sentence-transformers' SparseEncoder and fastembed's SPLADE path on
+SPLADE-tiny; bad input gets
 splade_cpp.Error, never a crash; threads give the results of one."""
 import json
 import os
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 
 import splade_cpp
-from conftest import ROOT, run
+from conftest import ROOT, SPLADE_TINY, run
 
 
 def cli_vectors(splade_bin, model, docs_path, out, *extra):
@@ -71,14 +72,48 @@ json.dump(out, open(sys.argv[3], "w"))
     subprocess.run([oracle_python, "-c", script, os.path.join(ROOT, "models", "splade-tiny"), tmp_path / "texts.json",
                     tmp_path / "st.json"], check=True, capture_output=True)
     want = json.load(open(tmp_path / "st.json"))
-    got = encoder.encode(texts)
+    worst = max_weight_difference(encoder.encode(texts), want)
+    print(f"max |splade_cpp - sentence-transformers| = {worst:.3g} over {len(texts)} texts")
+    assert worst <= 1e-4
+
+
+def test_vectors_equal_fastembed(splade_bin, data, encoder, oracle_python, tmp_path):
+    """The oracle: fastembed 0.9.1's SPLADE path (SparseTextEmbedding as SpladePP: its tokenizer
+    setup from tokenizer.json, onnxruntime on a logits model, numpy log1p(relu(logits)) * mask,
+    max over tokens), run in the project's oracle venv on SPLADE-tiny converted with
+    `--head logits`, against splade_cpp on the `splade-pooled` conversion (the fused head)."""
+    texts = [d["contents"] for d in data["docs"][20:40]] + [t for _, t in data["topics"][20:40]]
+    (tmp_path / "texts.json").write_text(json.dumps(texts))
+    run(splade_bin, "convert", SPLADE_TINY, "-o", tmp_path / "logits", "--head", "logits")
+    script = r"""
+import json, sys
+from fastembed import SparseTextEmbedding
+texts = json.load(open(sys.argv[2]))
+model = SparseTextEmbedding(model_name="prithivida/Splade_PP_en_v1", specific_model_path=sys.argv[1], threads=1)
+out = [[e.indices.tolist(), e.values.tolist()] for e in model.embed(texts, batch_size=8)]
+json.dump(out, open(sys.argv[3], "w"))
+"""
+    env = dict(os.environ, HF_HUB_OFFLINE="1")
+    r = subprocess.run([oracle_python, "-c", script, tmp_path / "logits", tmp_path / "texts.json", tmp_path / "fe.json"],
+                       capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    vocab = encoder.vocabulary
+    want = [{vocab[i]: w for i, w in zip(ids, ws)} for ids, ws in json.load(open(tmp_path / "fe.json"))]
+    assert len(want) == len(texts) and all(want)
+    worst = max_weight_difference(encoder.encode(texts), want)
+    print(f"max |splade_cpp - fastembed| = {worst:.3g} over {len(texts)} texts")
+    assert worst <= 1e-4
+
+
+def max_weight_difference(embeddings, want):
+    """The largest |ours - theirs| over every token of either side (a missing token weighs 0)."""
+    assert len(embeddings) == len(want)
     worst = 0.0
-    for g, w in zip(got, want):
+    for g, w in zip(embeddings, want):
         d = g.as_dict()
         for t in set(d) | set(w):
             worst = max(worst, abs(d.get(t, 0.0) - w.get(t, 0.0)))
-    print(f"max |splade_cpp - sentence-transformers| = {worst:.3g} over {len(texts)} texts")
-    assert worst <= 1e-4
+    return worst
 
 
 def test_decode_and_scipy(encoder, data):
@@ -131,6 +166,44 @@ def test_index_and_search_equal_the_cli(splade_bin, data, encoder, indexes):
     searcher = splade_cpp.Searcher(from_pairs)
     assert searcher.search(emb.as_impacts(), k=20) == splade_cpp.Searcher(from_pairs, encoder).search(data["topics"][0][1], 20)
     assert searcher.search(emb.as_dict(), k=20) == searcher.search(emb.as_impacts(), k=20)
+
+
+def test_hit_list_reads_like_the_list_of_the_cli_run(splade_bin, data, encoder, indexes, tmp_path):
+    """A search's HitList against `splade search`'s run of the same query: every way of reading
+    it (len, [i], [-i], slices, iteration, ==, docids, scores, tolist) gives the CLI's hits, it
+    outlives the Index and Searcher objects, and evaluate takes it as a run."""
+    import gc
+    d, _, _ = indexes
+    run(splade_bin, "search", "--index", d / "cli.idx", "--model", data["model"], "--topics", data["dir"] / "topics.tsv",
+        "--output", tmp_path / "run.txt", "--hits", "30", "--score-format", "integer")
+    want = trec_run(tmp_path / "run.txt")
+    qid, text = next((q, t) for q, t in data["topics"] if len(want.get(q, [])) >= 10)
+    searcher = splade_cpp.Searcher(splade_cpp.Index.open(d / "cli.idx"), encoder)
+    hits = searcher.search(text, k=30)
+    batch = searcher.batch_search([t for _, t in data["topics"]], [q for q, _ in data["topics"]], k=30)
+    del searcher
+    gc.collect()
+    w = want[qid]
+    assert isinstance(hits, splade_cpp.HitList) and len(hits) == len(w)
+    assert hits == w and hits == [splade_cpp.Hit(doc, score) for doc, score in w] and hits == batch[qid]
+    assert hits != w[:-1] and hits != w[::-1]
+    assert hits[0] == splade_cpp.Hit(*w[0]) and hits[-1] == splade_cpp.Hit(*w[-1])
+    assert hits[2:7] == [splade_cpp.Hit(*p) for p in w[2:7]] and hits[::-3] == [splade_cpp.Hit(*p) for p in w[::-3]]
+    assert [tuple(h) for h in hits] == w and hits.tolist() == [splade_cpp.Hit(*p) for p in w]
+    assert hits.docids == [doc for doc, _ in w]
+    assert hits.scores.dtype == np.uint64 and hits.scores.tolist() == [score for _, score in w]
+    assert repr(hits).startswith("[Hit(docid=") and repr(hits).count("Hit(") == len(w)
+    with pytest.raises(IndexError):
+        hits[len(w)]
+    with pytest.raises(IndexError):
+        hits[-len(w) - 1]
+    qrels = {}
+    for line in open(data["qrels"]):
+        q, _, doc, rel = line.split()
+        qrels.setdefault(q, {})[doc] = int(rel)
+    as_dicts = {q: {doc: float(score) for doc, score in hs} for q, hs in want.items()}
+    assert splade_cpp.evaluate(qrels, {q: hs for q, hs in batch.items() if hs}, ["map", "ndcg_cut.10"]) == \
+        splade_cpp.evaluate(qrels, as_dicts, ["map", "ndcg_cut.10"])
 
 
 def test_evaluate_equals_splade_eval(splade_bin, data, indexes):

@@ -37,6 +37,7 @@ struct Encoder::Impl {
   std::unique_ptr<encode::SpladeHead> head;
   std::vector<float> int8_weight_scale;  // [vocab]: an int8 decoder's W_scale; empty for fp32
   std::string unfused_reason;
+  bool int8 = false;  // the graph holds integer GEMMs (read with its int8 format)
 
   Impl(const EncoderOptions& o, Tokenizer t) : options(o), tokenizer(std::move(t)) {}
 
@@ -296,6 +297,7 @@ Encoder Encoder::open(const std::string& onnx_path, const std::string& tokenizer
       impl->session = std::make_unique<ort::InferenceSession>(onnx_path, so);
     }
   }
+  impl->int8 = runtime->format.integer_gemms > 0;
   if (!runtime->warning.empty()) {
     impl->warnings.push_back(runtime->warning);
     if (options.print_warnings) std::fprintf(stderr, "warning: %s\n", runtime->warning.c_str());
@@ -314,6 +316,7 @@ const Tokenizer& Encoder::tokenizer() const { return impl_->tokenizer; }
 const EncoderOptions& Encoder::options() const { return impl_->options; }
 const std::vector<std::string>& Encoder::warnings() const { return impl_->warnings; }
 bool Encoder::fused_head() const { return impl_->head != nullptr; }
+bool Encoder::int8() const { return impl_->int8; }
 const std::string& Encoder::unfused_reason() const { return impl_->unfused_reason; }
 std::string Encoder::fused_head_kernel() const {
   if (!impl_->head) return "";

@@ -8,7 +8,6 @@
 #include "server/api_error.h"
 #include "server/request_json.h"
 #include "server/text_encoding.h"
-#include "splade/model_info.h"
 #include "splade/version.h"
 
 namespace splade::server {
@@ -48,6 +47,16 @@ std::string sparse_json(const std::vector<BatchResult>& results) {
   return fmt::to_string(out);
 }
 
+// TEI's count for x-compute-characters: the text's Unicode characters (its count_chars), or
+// the number of ids given in place of text. The text is valid UTF-8 (read_inputs checks), so
+// a character is a byte that is not a continuation byte (10xxxxxx).
+std::size_t characters_of(const TextInput& in) {
+  if (in.is_ids) return in.ids.size();
+  std::size_t n = 0;
+  for (const unsigned char c : in.text) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
 void embed_sparse(ServerContext& context, HttpRequest& request, Reply reply) {
   const auto start = Clock::now();
   const json body = parse_json_object(request);
@@ -63,7 +72,7 @@ void embed_sparse(ServerContext& context, HttpRequest& request, Reply reply) {
       for (const TextInput& in : inputs.items) {
         encodings.push_back(tokenize_for_model(context, in, truncate));
         tokens += encodings.back().ids.size();
-        characters += in.text.size();
+        characters += characters_of(in);
         context.metrics->observe("te_request_input_length", static_cast<double>(encodings.back().ids.size()));
       }
     } catch (const ApiError& e) {
@@ -144,17 +153,6 @@ void tokenize(ServerContext& context, HttpRequest& request, Reply reply) {
   });
 }
 
-std::string model_dtype(const std::string& model_dir) {
-  try {
-    InspectOptions options;
-    options.try_onnxruntime = false;
-    const ModelInfo info = inspect_model(model_dir + "/model.onnx", options);
-    return info.int8 ? "int8" : "float32";
-  } catch (const std::exception&) {
-    return "float32";
-  }
-}
-
 }  // namespace
 
 void add_tei_routes(Router& router, ServerContext& context) {
@@ -181,7 +179,7 @@ void add_tei_routes(Router& router, ServerContext& context) {
   const ServerOptions& o = context.options;
   json info = {{"model_id", context.model_id},
                {"model_sha", nullptr},
-               {"model_dtype", model_dtype(o.model_dir)},
+               {"model_dtype", context.encoder->int8() ? "int8" : "float32"},
                {"model_type", {{"embedding", {{"pooling", "splade"}}}}},
                {"max_concurrent_requests", o.max_concurrent},
                {"max_input_length", context.max_input_length},

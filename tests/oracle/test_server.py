@@ -126,6 +126,9 @@ def test_embed_sparse_batches_equal_splade_encode(server, data):
         assert r.status_code == 200, r.text
         assert r.headers["content-type"] == "application/json"
         assert int(r.headers["x-compute-tokens"]) > 0
+        # TEI counts characters (Unicode scalar values, as Python's len), not UTF-8 bytes: the
+        # last chunk holds the accented and CJK text.
+        assert int(r.headers["x-compute-characters"]) == sum(len(t) for _, t in chunk)
         body = r.json()
         assert len(body) == len(chunk)
         for (doc_id, _), sparse in zip(chunk, body):

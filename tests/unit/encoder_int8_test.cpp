@@ -55,12 +55,15 @@ class EncoderInt8Test : public ::testing::TestWithParam<quantize::Int8Format> {
 TEST_P(EncoderInt8Test, RunsExactlyAndWarnsWhereTheFormatSaturates) {
   const auto format = GetParam();
   auto model = projected_model();
-  ASSERT_EQ(quantize::quantize_dynamic_int8(model, format, true).matmuls, 1);
-  onnxio::save_model(model, dir / "model.onnx");
   EncoderOptions eo;
   eo.print_warnings = false;
   eo.threads = 1;
+  onnxio::save_model(model, dir / "fp32.onnx");
+  EXPECT_FALSE(Encoder::open((dir / "fp32.onnx").string(), (dir / "vocab.txt").string(), eo).int8());
+  ASSERT_EQ(quantize::quantize_dynamic_int8(model, format, true).matmuls, 1);
+  onnxio::save_model(model, dir / "model.onnx");
   const auto encoder = Encoder::open((dir / "model.onnx").string(), (dir / "vocab.txt").string(), eo);
+  EXPECT_TRUE(encoder.int8());
   const auto runtime = quantize::int8_runtime(dir / "model.onnx");
   const bool exact = quantize::exact_on(format, cpu::cpu_features());
   EXPECT_EQ(runtime.exact_natively, exact);
