@@ -3,9 +3,13 @@
 # around onnxruntime + the HF tokenizer, bench/python/serve_peer.py), same model, same machine,
 # one run: POST /embed_sparse with one MS MARCO dev query per request (TEI's shape), wrk at
 # concurrency 1, 8 and 64 for DURATION seconds each; requests/s, p50/p99 latency, errors.
-# Models: SPLADE-tiny (fp32, trained) and BERT-base int8 (random weights, decoder bias -2). Then, with SOAK > 0,
-# a soak of `splade serve` (SPLADE-tiny, concurrency 8) sampling its RSS every 10 s.
-# Loopback only; bounded in time. Usage: bench/serve_load.sh [DURATION=15] [SOAK=0] [THREADS=2]
+# Models (MODELS, default "tiny base-int8"): tiny = SPLADE-tiny (fp32, trained); base-int8 =
+# BERT-base (random weights, decoder bias -2) int8 as `splade quantize` makes it by default
+# (u8u8, exact on every CPU); base-vnni = the same quantized with --target avx512-vnni (u8s8:
+# ONNX Runtime's VNNI kernels, and AMX ones where the CPU has AMX; made only on a VNNI CPU).
+# Then, with SOAK > 0, a soak of `splade serve` (SOAK_MODEL, default tiny; concurrency 8)
+# sampling its RSS every 10 s.
+# Loopback only; bounded in time. Usage: [MODELS=...] [SOAK_MODEL=...] bench/serve_load.sh [DURATION=15] [SOAK=0] [THREADS=2]
 # Needs: a build with the CLI (SPLADE=path, default build-bench), wrk (Debian), scripts/setup_bench.sh.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,6 +37,11 @@ if [ ! -f "$work/base-int8/model.onnx" ]; then
   mkdir -p "$work/base-int8"
   "$splade" quantize "$work/base-opt.onnx" -o "$work/base-int8/model.onnx" --no-report >/dev/null
   cp "$work/base"/tokenizer* "$work/base"/vocab.txt "$work/base"/config.json "$work/base-int8/" 2>/dev/null || true
+fi
+if [ ! -f "$work/base-vnni/model.onnx" ] && grep -qw avx512_vnni /proc/cpuinfo; then
+  mkdir -p "$work/base-vnni"
+  "$splade" quantize "$work/base-opt.onnx" -o "$work/base-vnni/model.onnx" --target avx512-vnni --no-report >/dev/null
+  cp "$work/base"/tokenizer* "$work/base"/vocab.txt "$work/base"/config.json "$work/base-vnni/" 2>/dev/null || true
 fi
 
 # --- request bodies: {"inputs": query} a line -------------------------------------------------
@@ -77,7 +86,7 @@ point() {  # $1 engine, $2 model name, $3 port, $4 pid, $5 concurrency
 echo "== $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; $threads model threads; ${duration}s a point"
 # Both servers run at once (an idle one takes no CPU) and take turns at each point, so that the
 # machine's drift over minutes falls on both alike.
-for model in tiny base-int8; do
+for model in ${MODELS:-tiny base-int8}; do
   ours="$(start_server splade "$work/$model" 18431)"
   peer="$(start_server fastapi-onnxruntime "$work/$model" 18432)"
   for port in 18431 18432; do  # warm-up
@@ -93,9 +102,10 @@ done
 "$py" bench/python/serve_table.py "$results"
 
 if [ "$soak" -gt 0 ]; then
-  echo "== soak: splade serve, SPLADE-tiny, concurrency 8, ${soak}s; RSS (MB) every 10 s"
+  soak_model="${SOAK_MODEL:-tiny}"
+  echo "== soak: splade serve, $soak_model, concurrency 8, ${soak}s; RSS (MB) every 10 s"
   port=18432
-  "$splade" serve --model "$work/tiny" --port "$port" --threads "$threads" --workers "$threads" 2>"$work/soak.log" &
+  "$splade" serve --model "$work/$soak_model" --port "$port" --threads "$threads" --workers "$threads" 2>"$work/soak.log" &
   pid=$!
   wait_ready "http://127.0.0.1:$port" "$pid"
   BODIES="$work/queries.jsonl" wrk -t2 -c8 -d"${soak}s" --timeout 30s -s bench/serve_load/post_bodies.lua \

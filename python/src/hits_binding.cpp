@@ -109,7 +109,7 @@ void bind_hits(nb::module_& m) {
         for (const auto& h : l.hits) owned->push_back(h.score);
         nb::capsule free(owned, [](void* p) noexcept { delete static_cast<std::vector<std::uint64_t>*>(p); });
         return nb::ndarray<nb::numpy, std::uint64_t, nb::ndim<1>>(owned->data(), {owned->size()}, free);
-      }, "the scores, best first (numpy uint64 [n])");
+      }, nb::rv_policy::move, "the scores, best first (numpy uint64 [n]; an array of its own)");
 }
 
 }  // namespace splade::python
