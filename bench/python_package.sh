@@ -22,10 +22,12 @@ head -n "$n" "$work/scifact/corpus.jsonl" > "$work/docs.jsonl"
 
 echo "== splade_cpp (Python), $n documents, batch $batch, $threads threads"
 .venv-wheel/bin/python bench/python/package_bench.py "$work/tiny" "$work/docs.jsonl" "$work/idx" "$work/queries.tsv" "$batch" "$threads"
-echo "== splade search (CLI), the same index and queries, exhaustive, 1 thread"
+echo "== splade search (CLI), the same index and queries, exhaustive, 1 thread: retrieval mean, best of 5 runs"
 for k in 10 1000; do
-  "$splade" search --index "$work/idx" --topics "$work/queries.tsv" --output "$work/run.$k.txt" --hits "$k" \
-    --algorithm exhaustive 2>&1 | grep -o "retrieval mean [0-9.]* ms" | sed "s/^/k=$k: /"
+  for _ in 1 2 3 4 5; do
+    "$splade" search --index "$work/idx" --topics "$work/queries.tsv" --output "$work/run.$k.txt" --hits "$k" \
+      --algorithm exhaustive 2>&1 | grep -o "retrieval mean [0-9.]*" | grep -o "[0-9.]*$"
+  done | sort -n | head -n 1 | sed "s/^/k=$k: retrieval mean (ms) /"
 done
 echo "== sentence-transformers SparseEncoder (PyTorch), the same documents"
 .venv/bin/python bench/python/encode_head_peers.py sentence-transformers models/splade-tiny "$work/docs.jsonl" "$batch" "$threads"

@@ -10,9 +10,9 @@ installed in:
   of the documents; the process' CPU seconds over wall seconds is how many cores they kept
   busy (the GIL is released inside encode);
 - search: Searcher(Index.open(INDEX_DIR)).search({token: weight}, k) for each query of an
-  Anserini query TSV, mean microseconds a call for k = 10 and 1000 (the CLI's figure for the
-  same queries is printed beside it by the shell script); and k = 1000 with every docid read
-  from the returned HitList.
+  Anserini query TSV, mean microseconds a call for k = 10 and 1000, the best of 5 passes (the
+  CLI's best of 5 runs on the same queries is printed beside it by the shell script); and
+  k = 1000 with every docid read from the returned HitList.
 Prints one JSON object.
 """
 import collections
@@ -56,18 +56,23 @@ def main():
     for line in open(queries_path, encoding="utf-8"):
         _, _, toks = line.rstrip("\n").partition("\t")
         queries.append(dict(collections.Counter(toks.split())))
+    # Each figure is the best of 5 passes over the queries (the CLI's beside it is too): the
+    # machine's drift is larger than the binding's cost.
+    def best_mean_us(call):
+        best = float("inf")
+        for _ in range(5):
+            t0 = time.perf_counter()
+            for q in queries:
+                call(q)
+            best = min(best, (time.perf_counter() - t0) / len(queries) * 1e6)
+        return best
+
     for k in (10, 1000):
         for q in queries[:20]:
             searcher.search(q, k)  # warm-up
-        t0 = time.perf_counter()
-        for q in queries:
-            searcher.search(q, k)
-        out[f"search_k{k}_mean_us"] = (time.perf_counter() - t0) / len(queries) * 1e6
+        out[f"search_k{k}_mean_us"] = best_mean_us(lambda q: searcher.search(q, k))
     # The same k = 1000 calls with every docid read back (HitList.docids: one list of str).
-    t0 = time.perf_counter()
-    for q in queries:
-        searcher.search(q, 1000).docids
-    out["search_k1000_docids_mean_us"] = (time.perf_counter() - t0) / len(queries) * 1e6
+    out["search_k1000_docids_mean_us"] = best_mean_us(lambda q: searcher.search(q, 1000).docids)
     out["queries"] = len(queries)
     print(json.dumps(out))
 

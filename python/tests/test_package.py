@@ -166,6 +166,14 @@ def test_index_and_search_equal_the_cli(splade_bin, data, encoder, indexes):
     searcher = splade_cpp.Searcher(from_pairs)
     assert searcher.search(emb.as_impacts(), k=20) == splade_cpp.Searcher(from_pairs, encoder).search(data["topics"][0][1], 20)
     assert searcher.search(emb.as_dict(), k=20) == searcher.search(emb.as_impacts(), k=20)
+    # a dict is read by CPython's own iteration, any other mapping through items(): the same query
+    import collections
+    import types
+    impacts = emb.as_impacts()
+    for other in (collections.OrderedDict(impacts), types.MappingProxyType(impacts), {**impacts, "[unused0]": 0}):
+        assert searcher.search(other, k=20) == searcher.search(impacts, k=20)
+    with pytest.raises(splade_cpp.Error, match="bool"):
+        searcher.search({**impacts, "cell": True})
 
 
 def test_hit_list_reads_like_the_list_of_the_cli_run(splade_bin, data, encoder, indexes, tmp_path):
