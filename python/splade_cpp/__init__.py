@@ -182,35 +182,56 @@ HitList = _core.HitList
 
 
 class Index:
-    """An impact index (`splade index`'s format). Index.build writes one; Index.open reads one."""
+    """An impact index (`splade index`'s format). Index.build writes one; Index.open reads one.
+    close() (or leaving a `with Index.open(...) as index:` block) gives up this object's hold on
+    the memory-mapped files; using it afterwards raises Error. A Searcher or HitList made from it
+    keeps its own hold, so it goes on working until it is gone too."""
 
-    def __init__(self, handle):
+    def __init__(self, handle, path: str = ""):
         self._index = handle
+        self._path = path
 
     @staticmethod
     def open(path: PathLike) -> "Index":
-        return Index(_core._Index.open(os.fspath(path)))
+        return Index(_core._Index.open(os.fspath(path)), os.fspath(path))
 
     @staticmethod
     def build(vectors: Union[PathLike, Iterable[tuple[str, Mapping[str, Union[int, float]]]]], path: PathLike, *,
-              overwrite: bool = False) -> "Index":
+              threads: int = 0, overwrite: bool = False, reorder: bool = False, block_max: bool = False) -> "Index":
         """From (docid, {token: impact}) pairs (int impacts as they are; float weights quantized
         as `splade encode` does), or from a JsonVectorCollection file or folder (as `splade
-        index --input`)."""
+        index --input`). threads: JSON parsing and reordering threads (0: one per core);
+        reorder and block_max: `splade index --reorder` / `--block-max`."""
+        options = _core._IndexBuildOptions(threads, overwrite, reorder, block_max)
         if isinstance(vectors, (str, os.PathLike)):
-            return Index(_core._Index.build_from_files(os.fspath(vectors), os.fspath(path), overwrite))
-        return Index(_core._Index.build_from_vectors(iter(vectors), os.fspath(path), overwrite))
+            return Index(_core._Index.build_from_files(os.fspath(vectors), os.fspath(path), options), os.fspath(path))
+        return Index(_core._Index.build_from_vectors(iter(vectors), os.fspath(path), options), os.fspath(path))
+
+    def _handle(self):
+        if self._index is None:
+            raise Error(f"index {self._path}: it is closed")
+        return self._index
+
+    def close(self) -> None:
+        self._index = None
+
+    def __enter__(self) -> "Index":
+        self._handle()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def __len__(self) -> int:
-        return len(self._index)
+        return len(self._handle())
 
     @property
     def num_terms(self) -> int:
-        return self._index.num_terms
+        return self._handle().num_terms
 
     @property
     def path(self) -> str:
-        return str(self._index.path)
+        return str(self._handle().path)
 
 
 class Searcher:
@@ -221,7 +242,7 @@ class Searcher:
         if not isinstance(index, Index):
             raise Error(f"Searcher: expected an Index, got {type(index).__name__}")
         self._encoder = encoder
-        self._searcher = _core._Searcher(index._index, encoder._encoder if encoder else None)
+        self._searcher = _core._Searcher(index._handle(), encoder._encoder if encoder else None)
 
     def search(self, query: Union[str, Mapping[str, Union[int, float]]], k: int = 10) -> HitList:
         if k < 0:

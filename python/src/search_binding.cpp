@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bindings.h"
@@ -159,6 +160,20 @@ Topic topic_of(const PySearcher& s, const std::string& id, const nb::handle& que
 }  // namespace
 
 void bind_search(nb::module_& m) {
+  // splade index's options (include/splade/index.h); threads 0 is one per core, as elsewhere
+  // in the package.
+  nb::class_<IndexBuildOptions>(m, "_IndexBuildOptions")
+      .def("__init__",
+           [](IndexBuildOptions* self, int threads, bool overwrite, bool reorder, bool block_max) {
+             if (threads < 0) throw Error(ErrorCode::kInvalidArgument, "threads " + std::to_string(threads) + ", expected >= 0");
+             new (self) IndexBuildOptions();
+             self->threads = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+             self->overwrite = overwrite;
+             self->reorder = reorder;
+             self->block_max = block_max;
+           },
+           nb::arg("threads"), nb::arg("overwrite"), nb::arg("reorder"), nb::arg("block_max"));
+
   nb::class_<PyIndex>(m, "_Index")
       .def_static("open",
                   [](const std::filesystem::path& path) {
@@ -167,7 +182,7 @@ void bind_search(nb::module_& m) {
                   },
                   nb::arg("path"))
       .def_static("build_from_vectors",
-                  [](nb::iterable docs, const std::filesystem::path& path, bool overwrite) {
+                  [](nb::iterable docs, const std::filesystem::path& path, const IndexBuildOptions& o) {
                     IndexBuilder builder;
                     std::size_t n = 0;
                     for (nb::handle item : docs) {
@@ -185,19 +200,17 @@ void bind_search(nb::module_& m) {
                       builder.add_document(nb::cast<std::string>(id), terms);
                     }
                     nb::gil_scoped_release release;
-                    builder.write(path, overwrite);
+                    builder.write(path, o);
                     return PyIndex{std::make_shared<Index>(Index::open(path))};
                   },
-                  nb::arg("docs"), nb::arg("path"), nb::arg("overwrite"))
+                  nb::arg("docs"), nb::arg("path"), nb::arg("options"))
       .def_static("build_from_files",
-                  [](const std::filesystem::path& input, const std::filesystem::path& path, bool overwrite) {
+                  [](const std::filesystem::path& input, const std::filesystem::path& path, const IndexBuildOptions& o) {
                     nb::gil_scoped_release release;
-                    IndexBuildOptions o;
-                    o.overwrite = overwrite;
                     build_index_from_json_vectors(input, path, o);
                     return PyIndex{std::make_shared<Index>(Index::open(path))};
                   },
-                  nb::arg("input"), nb::arg("path"), nb::arg("overwrite"))
+                  nb::arg("input"), nb::arg("path"), nb::arg("options"))
       .def("__len__", [](const PyIndex& i) { return i.index->num_docs(); })
       .def_prop_ro("num_terms", [](const PyIndex& i) { return i.index->num_terms(); })
       .def_prop_ro("num_postings", [](const PyIndex& i) { return i.index->num_postings(); })

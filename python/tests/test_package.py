@@ -176,6 +176,37 @@ def test_index_and_search_equal_the_cli(splade_bin, data, encoder, indexes):
         searcher.search({**impacts, "cell": True})
 
 
+def test_build_options_and_closing_equal_the_cli(splade_bin, data, encoder, indexes, tmp_path):
+    """Index.build(..., threads, reorder, block_max) writes the files `splade index --threads
+    --reorder --block-max` writes, byte for byte, from pairs and from files; a closed Index
+    refuses every use, while a Searcher made before keeps its own hold."""
+    d, _, _ = indexes
+    run(splade_bin, "index", "--input", d / "vectors.jsonl", "--index", tmp_path / "cli", "--reorder", "--block-max",
+        "--threads", "2")
+    embs = encoder.encode_document([x["contents"] for x in data["docs"]])
+    pairs = [(x["id"], e.as_impacts()) for x, e in zip(data["docs"], embs)]
+    built = [splade_cpp.Index.build(pairs, tmp_path / "pairs", threads=2, reorder=True, block_max=True),
+             splade_cpp.Index.build(d / "vectors.jsonl", tmp_path / "files", threads=0, reorder=True, block_max=True)]
+    want = {f.name: f.read_bytes() for f in (tmp_path / "cli").iterdir()}
+    assert "blockmax.bin" in want
+    for name in ("pairs", "files"):
+        assert {f.name: f.read_bytes() for f in (tmp_path / name).iterdir()} == want, name
+    with pytest.raises(splade_cpp.Error, match="exists"):
+        splade_cpp.Index.build(pairs, tmp_path / "pairs")
+    with pytest.raises(splade_cpp.Error, match="threads"):
+        splade_cpp.Index.build(pairs, tmp_path / "neg", threads=-1)
+    query = encoder.encode_query(data["topics"][0][1]).as_impacts()
+    index = built[0]
+    searcher = splade_cpp.Searcher(index)
+    want_hits = searcher.search(query, 10)
+    with index:
+        assert len(index) == len(data["docs"])
+    for use in (lambda: len(index), lambda: index.num_terms, lambda: index.path, lambda: splade_cpp.Searcher(index)):
+        with pytest.raises(splade_cpp.Error, match="closed"):
+            use()
+    assert searcher.search(query, 10) == want_hits and len(want_hits) == 10
+
+
 def test_hit_list_reads_like_the_list_of_the_cli_run(splade_bin, data, encoder, indexes, tmp_path):
     """A search's HitList against `splade search`'s run of the same query: every way of reading
     it (len, [i], [-i], slices, iteration, ==, docids, scores, tolist) gives the CLI's hits, it
