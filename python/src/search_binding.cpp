@@ -38,11 +38,11 @@ std::int64_t impact_of(const nb::handle& w, const std::string& token, const char
                                                nb::cast<std::string>(nb::str(w.type())) + ", expected int or float");
 }
 
-// A dict's {str: int or float} entries read straight from CPython (PyDict_Next, the key's cached UTF-8):
-// a 30-term query then costs ~2 us to read, not the ~10 us of items() tuples and casts, which
-// was most of what a k = 10 search from Python added to the C++ search. Returns false at the
-// first entry that is not a str key with an int (not bool) or float value; the general path reads
-// the whole mapping again and names what is wrong.
+// A dict's {str: int or float} entries read straight from CPython (PyDict_Next, the key's
+// cached UTF-8) instead of items() tuples and casts: a 52-term SciFact query is then read and
+// resolved from Python within 1-3 us of the CLI (BENCHMARKS.md, "The Python package"). Returns
+// false at the first entry that is not a str key with an int (not bool) or float value; the
+// general path then reads the whole mapping again and names what is wrong.
 bool read_dict_fast(PyObject* dict, std::vector<std::pair<std::string, std::int64_t>>& out) {
   Py_ssize_t pos = 0;
   PyObject *key = nullptr, *value = nullptr;
