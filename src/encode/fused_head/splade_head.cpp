@@ -147,7 +147,12 @@ void SpladeHead::pool_quantized(const std::uint8_t* x_q, std::uint8_t x_zero_poi
 void SpladeHead::run(Path path, const Operands& in, std::int64_t batch, std::int64_t seq,
                      const std::vector<std::int64_t>& lengths, const float* column_scale, float* out) const {
   const std::int64_t blocks = (vocab_ + kVocabBlock - 1) / kVocabBlock;
-  const std::int64_t items = batch * blocks;  // one work item: a text times a vocabulary block
+  // One work item: a text times a vocabulary block, taken block by block (every text of the
+  // batch, then the next block). A block's panels (1,024 columns: 512 KB fp32 for hidden 128)
+  // then stay in cache for the batch's texts; taken text by text, every text streamed the
+  // whole decoder (15.6 MB for SPLADE-tiny) from memory, which bound a batch of short queries.
+  // Each item computes the same as before: only their order changed.
+  const std::int64_t items = batch * blocks;
   const bool chunked = chunk_ < hidden_;
   const std::int64_t row16 = avx2::int16_row(hidden_);
   const std::int16_t* panels16 = path == Path::kAvx2 && integer_ ? int16_panels().data() : nullptr;
@@ -160,7 +165,7 @@ void SpladeHead::run(Path path, const Operands& in, std::int64_t batch, std::int
     std::vector<float> product(static_cast<std::size_t>(blas ? kTokenBlock * kVocabBlock : kVocabBlock));
     std::vector<std::int32_t> sums(!blas ? kVocabBlock : chunked ? product.size() : 0);
     for (std::int64_t item; (item = next.fetch_add(1)) < items;) {
-      const std::int64_t b = item / blocks, v0 = (item % blocks) * kVocabBlock;
+      const std::int64_t b = item % batch, v0 = (item / batch) * kVocabBlock;
       const std::int64_t width = std::min(kVocabBlock, vocab_ - v0);
       float* row = out + b * vocab_ + v0;
       std::fill(row, row + width, -std::numeric_limits<float>::infinity());
