@@ -3,7 +3,7 @@
 # around onnxruntime + the HF tokenizer, bench/python/serve_peer.py), same model, same machine,
 # one run: POST /embed_sparse with one MS MARCO dev query per request (TEI's shape), wrk at
 # concurrency 1, 8 and 64 for DURATION seconds each; requests/s, p50/p99 latency, errors.
-# Models (MODELS, default "tiny base-int8"): tiny = SPLADE-tiny (fp32, trained); base-int8 =
+# Models (MODELS, default "tiny base-int8"; "" for none): tiny = SPLADE-tiny (fp32, trained); base-int8 =
 # BERT-base (random weights, decoder bias -2) int8 as `splade quantize` makes it by default
 # (u8u8, exact on every CPU); base-vnni = the same quantized with --target avx512-vnni (u8s8:
 # ONNX Runtime's VNNI kernels, and AMX ones where the CPU has AMX; made only on a VNNI CPU).
@@ -86,7 +86,7 @@ point() {  # $1 engine, $2 model name, $3 port, $4 pid, $5 concurrency
 echo "== $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; $threads model threads; ${duration}s a point"
 # Both servers run at once (an idle one takes no CPU) and take turns at each point, so that the
 # machine's drift over minutes falls on both alike.
-for model in ${MODELS:-tiny base-int8}; do
+for model in ${MODELS-tiny base-int8}; do  # MODELS="" runs none (a soak only)
   ours="$(start_server splade "$work/$model" 18431)"
   peer="$(start_server fastapi-onnxruntime "$work/$model" 18432)"
   for port in 18431 18432; do  # warm-up
