@@ -23,13 +23,6 @@ namespace nb = nanobind;
 namespace splade::python {
 namespace {
 
-template <typename T>
-nb::ndarray<nb::numpy, T, nb::ndim<1>> to_numpy(std::vector<T>&& values) {
-  auto* owned = new std::vector<T>(std::move(values));
-  nb::capsule free(owned, [](void* p) noexcept { delete static_cast<std::vector<T>*>(p); });
-  return nb::ndarray<nb::numpy, T, nb::ndim<1>>(owned->data(), {owned->size()}, free);
-}
-
 Encoder open_encoder(const std::string& model_dir, int threads, std::optional<int> max_length,
                      const std::string& truncation, bool fused_head) {
   EncoderOptions o;

@@ -104,11 +104,10 @@ void bind_hits(nb::module_& m) {
         return ids;
       }, "the docids, best first (list of str)")
       .def_prop_ro("scores", [](const HitList& l) {
-        auto* owned = new std::vector<std::uint64_t>();
-        owned->reserve(l.hits.size());
-        for (const auto& h : l.hits) owned->push_back(h.score);
-        nb::capsule free(owned, [](void* p) noexcept { delete static_cast<std::vector<std::uint64_t>*>(p); });
-        return nb::ndarray<nb::numpy, std::uint64_t, nb::ndim<1>>(owned->data(), {owned->size()}, free);
+        std::vector<std::uint64_t> scores;
+        scores.reserve(l.hits.size());
+        for (const auto& h : l.hits) scores.push_back(h.score);
+        return to_numpy(std::move(scores));
       }, nb::rv_policy::move, "the scores, best first (numpy uint64 [n]; an array of its own)");
 }
 
