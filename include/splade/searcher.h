@@ -21,6 +21,8 @@ enum class SearchAlgorithm {
   kMaxScore,    // MaxScore over doc-id windows with per-block maximum impacts; same result
   kBlockMax,    // ranges of doc ids in falling order of their query bound (BMP); same result
   kAuto,        // per query, exhaustive or block-max by their estimated cost; same result
+  kImpactOrdered,  // postings in falling contribution order, then the best candidates scored
+                   // exactly (score-at-a-time, JASS); same result at rho = 1, approximate below
 };
 
 struct SearchOptions {
@@ -32,6 +34,13 @@ struct SearchOptions {
   // Every algorithm: only the ceil(beta * n) query terms of largest weight are searched (BMP's
   // beta, query term pruning). 1 is exact; below 1 is approximate: faster, lower recall.
   double beta = 1.0;
+  // Impact-ordered only: the fraction of the query terms' postings scored, those that
+  // contribute most (JASS's rho); the max(k, candidates) documents of the best partial
+  // scores are then scored exactly. 1 is exact; below 1 is approximate, faster, lower recall.
+  // The first search of an Index with this algorithm builds its in-memory impact order and
+  // forward index (about 8 bytes a posting; Searcher::prepare does it ahead of time).
+  double rho = 1.0;
+  std::size_t candidates = 100;
 };
 
 struct Hit {
@@ -50,6 +59,9 @@ class Searcher {
   ~Searcher();
   Searcher(Searcher&&) noexcept;
   std::vector<Hit> search(const QueryVector& query, const SearchOptions& options = {});
+  // Builds what `algorithm` needs in memory on its first use (the impact-ordered layout),
+  // so that no timed search pays for it. Thread-safe; a no-op for the other algorithms.
+  static void prepare(const Index& index, SearchAlgorithm algorithm);
 
  private:
   struct Impl;

