@@ -37,8 +37,9 @@ class ImpactOrderedSearch {
   // bound fits.
   std::vector<std::uint32_t> acc32_;
   std::vector<std::uint64_t> acc64_;
-  // Query weight by term ordinal (zero outside the query between queries), for rescoring.
-  std::vector<std::uint64_t> term_weight_;
+  // Query weight by term ordinal (zero outside the query between queries), for rescoring;
+  // resolve() keeps weights below 2^32.
+  std::vector<std::uint32_t> term_weight_;
 };
 
 }  // namespace splade

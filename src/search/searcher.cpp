@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "search/accumulator_top_k.h"
 #include "search/block_max_search.h"
 #include "search/impact_ordered_search.h"
 #include "search/posting_cursor.h"
@@ -44,14 +45,7 @@ struct Searcher::Impl {
       c.for_each_below(PostingCursor::kEnd,
                        [&acc](std::uint32_t doc, std::uint64_t score) { acc[doc] += static_cast<Acc>(score); });
     }
-    TopK top(k, idx.id_rank);
-    for (std::uint32_t d = 0; d < idx.num_docs; ++d) {
-      if (const Acc a = acc[d]) {
-        if (top.would_enter(a)) top.push(a, d);
-        acc[d] = 0;
-      }
-    }
-    return top.take_sorted();
+    return take_top_k(acc, k, idx.id_rank);
   }
 
   // MaxScore over windows of doc ids (as Lucene's MaxScoreBulkScorer): the essential lists

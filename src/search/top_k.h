@@ -26,6 +26,13 @@ class TopK {
     if (heap_.size() < k_) return score > 0;
     return rank_ ? score >= heap_.front().score : score > heap_.front().score;
   }
+  // The least score that would_enter() accepts now (>= 1; scores are below 2^63, so the
+  // + 1 does not wrap).
+  std::uint64_t least_entering_score() const {
+    if (k_ == 0) return ~std::uint64_t{0};
+    if (heap_.size() < k_) return 1;
+    return rank_ ? heap_.front().score : heap_.front().score + 1;
+  }
   bool full() const { return heap_.size() >= k_; }
   // The k-th best hit so far (only when full()).
   const Hit& worst() const { return heap_.front(); }
