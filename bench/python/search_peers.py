@@ -199,9 +199,9 @@ def splade_row(args):
                 row = dict(zip(("mean_ms", "p50_ms", "p99_ms"), map(float, m.groups())))
                 best = row if best is None or row["mean_ms"] < best["mean_ms"] else best
     (k, path), = [(int(e.partition("=")[0]), e.partition("=")[2]) for e in args.exact]
-    m = re.fullmatch(r"(\S+) alpha ([0-9.]+) beta ([0-9.]+)", args.splade_algorithm)
-    emit(engine="splade.cpp", algorithm=args.splade_algorithm, k=k,
-         exact_mode=float(m.group(2)) == 1.0 and float(m.group(3)) == 1.0,
+    m = re.fullmatch(r"(\S+) (alpha|rho) ([0-9.]+) (beta|candidates) ([0-9.]+)", args.splade_algorithm)
+    exact_mode = float(m.group(3)) == 1.0 and (m.group(4) == "candidates" or float(m.group(5)) == 1.0)
+    emit(engine="splade.cpp", algorithm=args.splade_algorithm, k=k, exact_mode=exact_mode,
          build_s=args.build_s, index_bytes=args.index_bytes, **best,
          **compare(read_run(args.splade_run), read_run(path), k))
 
@@ -223,7 +223,7 @@ def main():
     p.add_argument("--heap-factors", type=float, nargs="+", default=[0.7, 0.75, 0.8, 0.9, 1.0])
     p.add_argument("--splade-log", help="splade.cpp mode: its `splade search` log (latency lines)")
     p.add_argument("--splade-run")
-    p.add_argument("--splade-algorithm", help='"ALGORITHM alpha A beta B"')
+    p.add_argument("--splade-algorithm", help='"ALGORITHM alpha A beta B" or "impact-ordered rho R candidates C"')
     p.add_argument("--index-bytes", type=int)
     p.add_argument("--build-s", type=float)
     args = p.parse_args()

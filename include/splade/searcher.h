@@ -40,7 +40,7 @@ struct SearchOptions {
   // The first search of an Index with this algorithm builds its in-memory impact order and
   // forward index (about 8 bytes a posting; Searcher::prepare does it ahead of time).
   double rho = 1.0;
-  std::size_t candidates = 30;
+  std::size_t candidates = 50;
 };
 
 struct Hit {

@@ -235,14 +235,24 @@ class Index:
 
 
 class Searcher:
-    """Exact top-k search of an Index; text queries need an encoder (encoded on the fly and
-    quantized as Anserini does), {token: weight} queries do not."""
+    """Top-k search of an Index; text queries need an encoder (encoded on the fly and
+    quantized as Anserini does), {token: weight} queries do not.
 
-    def __init__(self, index: Index, encoder: Optional[SparseEncoder] = None):
+    algorithm: `splade search --algorithm`'s names; "exhaustive" (the default) and every other
+    algorithm at rho = 1 are exact. "impact-ordered" builds an impact order and forward index
+    of the index in memory (about 8 bytes a posting) when the Searcher is made; with rho < 1
+    it scores only the fraction rho of a query's postings that contribute most, then its
+    max(k, candidates) best documents exactly: approximate, faster, lower recall."""
+
+    def __init__(self, index: Index, encoder: Optional[SparseEncoder] = None, *, algorithm: str = "exhaustive",
+                 rho: float = 1.0, candidates: int = 50):
         if not isinstance(index, Index):
             raise Error(f"Searcher: expected an Index, got {type(index).__name__}")
+        if candidates < 1:
+            raise Error(f"Searcher: candidates {candidates}, expected >= 1")
         self._encoder = encoder
-        self._searcher = _core._Searcher(index._handle(), encoder._encoder if encoder else None)
+        self._searcher = _core._Searcher(index._handle(), encoder._encoder if encoder else None, algorithm,
+                                         float(rho), int(candidates))
 
     def search(self, query: Union[str, Mapping[str, Union[int, float]]], k: int = 10) -> HitList:
         if k < 0:

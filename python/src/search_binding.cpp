@@ -102,6 +102,7 @@ struct PyIndex {
 struct PySearcher {
   std::shared_ptr<Index> index;
   const Encoder* encoder = nullptr;
+  SearchOptions options;  // algorithm, rho and candidates from __init__; k per call
   std::mutex mutex;
   std::vector<std::unique_ptr<Searcher>> idle;
 
@@ -136,11 +137,21 @@ class PooledSearcher {
   std::unique_ptr<Searcher> searcher_;
 };
 
-SearchOptions options_for(std::size_t k) {
-  SearchOptions o;
+SearchOptions options_for(const PySearcher& s, std::size_t k) {
+  SearchOptions o = s.options;
   o.k = k;
-  o.algorithm = SearchAlgorithm::kExhaustive;  // the fastest exact algorithm on every corpus measured
   return o;
+}
+
+// `splade search --algorithm`'s names.
+SearchAlgorithm algorithm_named(const std::string& name) {
+  if (name == "exhaustive") return SearchAlgorithm::kExhaustive;
+  if (name == "impact-ordered") return SearchAlgorithm::kImpactOrdered;
+  if (name == "maxscore") return SearchAlgorithm::kMaxScore;
+  if (name == "block-max") return SearchAlgorithm::kBlockMax;
+  if (name == "auto") return SearchAlgorithm::kAuto;
+  throw Error(ErrorCode::kInvalidArgument, "Searcher: algorithm '" + name +
+                                               "', expected exhaustive, impact-ordered, maxscore, block-max or auto");
 }
 
 // A topic from Python: str (text for the encoder) or {token: weight}.
@@ -218,12 +229,29 @@ void bind_search(nb::module_& m) {
 
   nb::class_<PySearcher>(m, "_Searcher")
       .def("__init__",
-           [](PySearcher* self, const PyIndex& index, const Encoder* encoder) {
+           [](PySearcher* self, const PyIndex& index, const Encoder* encoder, const std::string& algorithm, double rho,
+              std::size_t candidates) {
+             SearchOptions o;
+             o.algorithm = algorithm_named(algorithm);
+             o.rho = rho;
+             o.candidates = candidates;
+             if (!(rho > 0.0 && rho <= 1.0))
+               throw Error(ErrorCode::kInvalidArgument, "Searcher: rho " + std::to_string(rho) + ", expected 0 < rho <= 1");
+             if (rho < 1.0 && o.algorithm != SearchAlgorithm::kImpactOrdered)
+               throw Error(ErrorCode::kInvalidArgument, "Searcher: rho < 1 (approximate) needs algorithm='impact-ordered'");
+             if (candidates == 0) throw Error(ErrorCode::kInvalidArgument, "Searcher: candidates 0, expected >= 1");
+             const auto index_handle = index.index;
+             {
+               nb::gil_scoped_release release;
+               Searcher::prepare(*index_handle, o.algorithm);  // the impact order, built once per index
+             }
              new (self) PySearcher();
-             self->index = index.index;
+             self->index = index_handle;
              self->encoder = encoder;
+             self->options = o;
            },
-           nb::arg("index"), nb::arg("encoder").none(), nb::keep_alive<1, 3>())
+           nb::arg("index"), nb::arg("encoder").none(), nb::arg("algorithm"), nb::arg("rho"), nb::arg("candidates"),
+           nb::keep_alive<1, 3>())
       .def("search",
            [](PySearcher& s, nb::handle query, std::size_t k) {
              Topic t = topic_of(s, "q", query);
@@ -232,7 +260,7 @@ void bind_search(nb::module_& m) {
                nb::gil_scoped_release release;
                if (!t.has_vector) t.vector = SpladeQueryEncoder(*s.encoder).encode(t.text);
                PooledSearcher searcher(s);
-               hits.hits = searcher->search(t.vector, options_for(k));
+               hits.hits = searcher->search(t.vector, options_for(s, k));
              }
              return hits;
            },
@@ -250,7 +278,7 @@ void bind_search(nb::module_& m) {
                nb::gil_scoped_release release;
                std::optional<SpladeQueryEncoder> qe;
                BatchSearchOptions o;
-               o.search = options_for(k);
+               o.search = options_for(s, k);
                o.threads = threads;
                if (s.encoder) o.encoder = &qe.emplace(*s.encoder);
                r = search_topics(*s.index, topics, o);

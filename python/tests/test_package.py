@@ -176,6 +176,29 @@ def test_index_and_search_equal_the_cli(splade_bin, data, encoder, indexes):
         searcher.search({**impacts, "cell": True})
 
 
+def test_algorithms_and_approximate_search_equal_the_cli(splade_bin, data, encoder, indexes):
+    """Searcher(algorithm=..., rho=..., candidates=...) gives `splade search --algorithm
+    --rho --candidates`'s run; every exact algorithm gives exhaustive's; bad options raise."""
+    d, from_pairs, _ = indexes
+    topics = [(q, encoder.encode_query(t).as_impacts()) for q, t in data["topics"]]
+    exact = {q: list(splade_cpp.Searcher(from_pairs).search(v, k=20)) for q, v in topics}
+    for algorithm in ("impact-ordered", "maxscore", "auto"):
+        s = splade_cpp.Searcher(from_pairs, algorithm=algorithm)
+        assert {q: list(s.search(v, k=20)) for q, v in topics} == exact, algorithm
+    run(splade_bin, "search", "--index", d / "cli.idx", "--model", data["model"], "--topics", data["dir"] / "topics.tsv",
+        "--output", d / "approx.txt", "--hits", "20", "--score-format", "integer", "--algorithm", "impact-ordered",
+        "--rho", "0.2", "--candidates", "25")
+    want = trec_run(d / "approx.txt")
+    s = splade_cpp.Searcher(from_pairs, encoder, algorithm="impact-ordered", rho=0.2, candidates=25)
+    got = {q: [(h.docid, h.score) for h in s.search(t, k=20)] for q, t in data["topics"]}
+    assert {q: h for q, h in got.items() if h} == want
+    assert got != {q: [(h.docid, h.score) for h in hs] for q, hs in exact.items()}, "rho 0.2 changed nothing"
+    for bad in (dict(algorithm="bm25"), dict(rho=0.5), dict(algorithm="impact-ordered", rho=0.0),
+                dict(algorithm="impact-ordered", candidates=0)):
+        with pytest.raises(splade_cpp.Error):
+            splade_cpp.Searcher(from_pairs, **bad)
+
+
 def test_build_options_and_closing_equal_the_cli(splade_bin, data, encoder, indexes, tmp_path):
     """Index.build(..., threads, reorder, block_max) writes the files `splade index --threads
     --reorder --block-max` writes, byte for byte, from pairs and from files; a closed Index

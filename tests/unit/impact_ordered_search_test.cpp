@@ -15,6 +15,7 @@
 #include "splade/error.h"
 #include "splade/index.h"
 #include "splade/searcher.h"
+#include "support/small_index.h"
 #include "support/temp_dir.h"
 
 namespace splade {
@@ -85,15 +86,9 @@ Ranked named(const Index& index, const std::vector<Hit>& hits) {
 }
 
 Index build(const TempDir& dir, const std::vector<Doc>& docs, bool reorder, const std::string& name) {
-  IndexBuilder builder;
-  for (const auto& d : docs) {
-    std::vector<std::pair<std::string_view, std::uint32_t>> terms(d.terms.begin(), d.terms.end());
-    builder.add_document(d.id, terms);
-  }
   IndexBuildOptions options;
   options.reorder = reorder;
-  builder.write(dir / name, options);
-  return Index::open(dir / name);
+  return testing::write_small_index(docs, dir / name, options);
 }
 
 // Small vocabularies and impact ranges (many equal contributions at theta, many equal lower

@@ -14,6 +14,7 @@
 #include "splade/error.h"
 #include "splade/index.h"
 #include "splade/searcher.h"
+#include "support/small_index.h"
 #include "support/synthetic_corpus.h"
 #include "support/temp_dir.h"
 
@@ -57,17 +58,10 @@ std::vector<std::pair<std::string, std::uint64_t>> named(const Index& index, con
 // reorder: doc ids by graph bisection, so internal order is not external-id order and ties
 // must be broken by the external id's rank.
 Index build(const TempDir& dir, const std::vector<Doc>& docs, bool reorder = false) {
-  IndexBuilder builder;
-  for (const auto& d : docs) {
-    std::vector<std::pair<std::string_view, std::uint32_t>> terms(d.terms.begin(), d.terms.end());
-    builder.add_document(d.id, terms);
-  }
   IndexBuildOptions options;
   options.reorder = reorder;
   options.block_max = true;
-  const auto path = dir / (reorder ? "index-reordered" : "index");
-  builder.write(path, options);
-  Index index = Index::open(path);
+  Index index = testing::write_small_index(docs, dir / (reorder ? "index-reordered" : "index"), options);
   if (reorder && docs.size() > 64) EXPECT_TRUE(index.reordered());
   return index;
 }
