@@ -84,6 +84,9 @@ std::string candidates_json(const SearchRequest& request, const std::vector<Hit>
 void search_and_reply(ServerContext& context, const SearchRequest& request, const Reply& reply) {
   SearchOptions options;
   options.k = request.hits;
+  // Exact, and the fastest exact algorithm that needs no memory beyond the mapped index
+  // (BENCHMARKS.md: 1.7x MaxScore on the 198k-passage corpus).
+  options.algorithm = SearchAlgorithm::kExhaustive;
   const auto start = std::chrono::steady_clock::now();
   std::vector<Hit> hits;
   try {
