@@ -7,6 +7,37 @@ Sources, in this order (each a Debian package, installed by bench/real_text_corp
   wordnet    WordNet 3.0 glosses (wordnet-base)
   pydoc      the Python 3.11 documentation, HTML (python3.11-doc)
   linuxdoc   the Linux 6.1 kernel documentation, reStructuredText (linux-doc-6.1)
+  foldoc     the Free On-line Dictionary of Computing (dict-foldoc)
+  jargon     the Jargon File 4.4.7 (dict-jargon)
+  gitdoc     Git's manual pages and guides, AsciiDoc sources (git-doc)
+  perldoc    Perl 5.36's manual, POD (perl-doc)
+  pgdoc      the PostgreSQL 15 manual, HTML (postgresql-doc-15)
+  handbook   the Debian Administrator's Handbook, English HTML (debian-handbook)
+  gimpdoc    the GIMP 2.10 user manual, English HTML (gimp-help-en)
+  sphinxdoc  Sphinx 5.3's documentation, HTML (sphinx-doc)
+  djangodoc  Django 3.2's documentation, HTML (python-django-doc)
+  scipydoc   SciPy 1.10's documentation, HTML (python-scipy-doc)
+  pandasdoc  pandas 1.5's documentation, HTML (python-pandas-doc)
+  rustdoc    the Rust 1.63 books and standard library documentation, HTML (rust-doc)
+  javadoc    the Java 17 API documentation, HTML (openjdk-17-doc)
+  erlangdoc  Erlang/OTP 25's documentation, HTML (erlang-doc)
+  qtdoc      Qt 5.15's documentation, HTML (qtbase5-doc-html)
+  boostdoc   Boost 1.81's documentation, HTML (libboost1.81-doc)
+  sklearndoc, statsmodelsdoc, astropydoc, sympydoc, skimagedoc, sqlalchemydoc
+             the documentation of scikit-learn 1.2, statsmodels 0.13, Astropy 5.2, SymPy 1.11,
+             scikit-image 0.19 and SQLAlchemy 1.4, HTML (python-*-doc)
+  racketdoc  Racket 8.7's documentation, HTML (racket-doc)
+  lilypond   LilyPond 2.24's manuals, HTML, split pages (lilypond-doc-html)
+  gnucashdoc the GnuCash 4.13 guide and help, English HTML (gnucash-docs)
+  cmakedoc   CMake 3.25's documentation, HTML (cmake-doc)
+  nodedoc    Node.js 18's API documentation, HTML (nodejs-doc)
+  sqlitedoc  SQLite 3.40's documentation, HTML (sqlite3-doc)
+  octavedoc  GNU Octave 7.3's manual, HTML (octave-doc)
+  kicaddoc   KiCad 6.0's manuals, English HTML (kicad-doc-en)
+  vimdoc     Vim 9.0's help files (vim-runtime)
+The first four read every text of a page; the HTML sources after them keep only prose: the
+text of paragraph-like elements (p, li, dd, dt, td, blockquote, javadoc's div.block) of at
+least 8 words, outside script, style, nav, header, footer and code (pre, code).
 Text is whitespace-normalized and cut into passages: words are taken until 50 are reached,
 then up to the next sentence end, at most 80 words. A passage under 20 words or seen before
 (exact text) is dropped.
@@ -46,22 +77,6 @@ def open_text(path):
     return open(path, encoding="utf-8", errors="replace")
 
 
-def gcide():
-    # The .dict.dz body: entries separated by headword lines; markup-free text already.
-    for path in sorted(glob.glob("/usr/share/dictd/gcide.dict.dz")):
-        with open_text(path) as f:
-            block = []
-            for line in f:
-                if not line.strip():
-                    if block:
-                        yield " ".join(block)
-                        block = []
-                else:
-                    block.append(line.strip())
-            if block:
-                yield " ".join(block)
-
-
 def wordnet():
     for part in ("noun", "verb", "adj", "adv"):
         path = f"/usr/share/wordnet/data.{part}"
@@ -94,7 +109,141 @@ def linuxdoc():
         yield text
 
 
-SOURCES = {"gcide": gcide, "wordnet": wordnet, "pydoc": pydoc, "linuxdoc": linuxdoc}
+class _Prose(html.parser.HTMLParser):
+    """The text of a page's paragraph-like elements, each of at least 8 words."""
+    BLOCKS = {"p", "li", "dd", "dt", "td", "th", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "div", "section"}
+    SKIP = {"script", "style", "nav", "header", "footer", "pre", "code", "head"}
+
+    def __init__(self):
+        super().__init__()
+        self.blocks, self.current, self.skip = [], [], 0
+
+    def _flush(self):
+        words = " ".join(self.current).split()
+        if len(words) >= 8:
+            self.blocks.append(" ".join(words))
+        self.current = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIP:
+            self.skip += 1
+        elif tag in self.BLOCKS:
+            self._flush()
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP:
+            self.skip = max(0, self.skip - 1)
+        elif tag in self.BLOCKS:
+            self._flush()
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.current.append(data)
+
+    def close(self):
+        super().close()
+        self._flush()
+
+
+def prose_html(patterns, exclude=None):
+    # Files only: some manuals name directories *.html (octave's liboctave.html/).
+    paths = sorted({p for pattern in patterns for p in glob.glob(pattern, recursive=True) if os.path.isfile(p)})
+    for path in paths:
+        if exclude and exclude.search(path):
+            continue
+        p = _Prose()
+        with open_text(path) as f:
+            p.feed(f.read())
+        p.close()
+        if p.blocks:
+            yield " ".join(p.blocks)
+
+
+def dictd(name):
+    # A dictd .dict.dz body: entries separated by blank lines, each headed by its headword.
+    def read():
+        path = f"/usr/share/dictd/{name}.dict.dz"
+        if not os.path.exists(path):
+            return
+        with open_text(path) as f:
+            block = []
+            for line in f:
+                if not line.strip():
+                    if block:
+                        yield " ".join(block)
+                        block = []
+                else:
+                    block.append(line.strip())
+            if block:
+                yield " ".join(block)
+    return read
+
+
+def gitdoc():
+    for path in sorted(glob.glob("/usr/share/doc/git-doc/*.txt")):
+        with open_text(path) as f:
+            text = f.read()
+        # AsciiDoc markup that is not prose: attribute and include lines, block delimiters,
+        # section underlines, literal (indented) lines.
+        text = re.sub(r"^(:.*|include::.*|\[.*\]|[=\-~^+.*_/]{3,}|[ \t]+\S.*)$", " ", text, flags=re.M)
+        yield text
+
+
+_POD_CODE = re.compile(r"[A-Z]<<+\s(.*?)\s>>+|[A-Z]<([^<>]*)>")
+
+
+def perldoc():
+    files = glob.glob("/usr/share/perl/5.36.0/pod/*.pod") + glob.glob("/usr/share/doc/perl/**/*.pod.gz", recursive=True)
+    for path in sorted(files):
+        with open_text(path) as f:
+            text = f.read()
+        # POD: command paragraphs (=head1, =item, ...) and verbatim (indented) lines are not
+        # prose; formatting codes (B<...>, C<< ... >>, L<...>) keep their text.
+        text = re.sub(r"^(=\S+.*|[ \t]+\S.*)$", " ", text, flags=re.M)
+        for _ in range(3):
+            text = _POD_CODE.sub(lambda m: m.group(1) or m.group(2) or "", text)
+        yield text
+
+
+def vimdoc():
+    for path in sorted(glob.glob("/usr/share/vim/vim90/doc/*.txt")):
+        with open_text(path) as f:
+            text = f.read()
+        # Vim help markup: *tags*, |links|, rules, and indented example lines.
+        text = re.sub(r"^([=\-]{3,}.*|[ \t]+\S.*)$", " ", text, flags=re.M)
+        yield re.sub(r"[*|]([^*|\s]+)[*|]", r"\1", text)
+
+
+DOC = "/usr/share/doc"
+SPHINX_SKIP = re.compile(r"/_modules/|/genindex|/_sources/")
+SOURCES = {
+    "gcide": dictd("gcide"), "wordnet": wordnet, "pydoc": pydoc, "linuxdoc": linuxdoc,
+    "foldoc": dictd("foldoc"), "jargon": dictd("jargon"), "gitdoc": gitdoc, "perldoc": perldoc,
+    "pgdoc": lambda: prose_html([f"{DOC}/postgresql-doc-15/html/*.html"]),
+    "handbook": lambda: prose_html([f"{DOC}/debian-handbook/html/en-US/*.html"]),
+    "gimpdoc": lambda: prose_html(["/usr/share/gimp/2.0/help/en/**/*.html"]),
+    "sphinxdoc": lambda: prose_html([f"{DOC}/sphinx-doc/html/**/*.html"], SPHINX_SKIP),
+    "djangodoc": lambda: prose_html([f"{DOC}/python-django-doc/html/**/*.html"], SPHINX_SKIP),
+    "scipydoc": lambda: prose_html([f"{DOC}/python-scipy-doc/html/**/*.html"], SPHINX_SKIP),
+    "pandasdoc": lambda: prose_html([f"{DOC}/python-pandas-doc/html/**/*.html"], SPHINX_SKIP),
+    "rustdoc": lambda: prose_html([f"{DOC}/rust-doc/html/**/*.html"], re.compile(r"/src/|/implementors/|/print\.html$")),
+    "javadoc": lambda: prose_html([f"{DOC}/openjdk-17-jre-headless/api/**/*.html"],
+                                  re.compile(r"/class-use/|/src-html/|-index|-tree\.html|/index-files/")),
+    "erlangdoc": lambda: prose_html([f"{DOC}/erlang-doc/**/*.html"]),
+    "qtdoc": lambda: prose_html(["/usr/share/qt5/doc/**/*.html"]),
+    "boostdoc": lambda: prose_html([f"{DOC}/libboost1.81-doc/**/*.html"]),
+    **{f"{name}doc": (lambda name=name: prose_html([f"{DOC}/python-{name}-doc/html/**/*.html"], SPHINX_SKIP))
+       for name in ("sklearn", "statsmodels", "astropy", "sympy", "skimage", "sqlalchemy")},
+    "racketdoc": lambda: prose_html([f"{DOC}/racket/**/*.html"]),
+    "lilypond": lambda: prose_html([f"{DOC}/lilypond/html/**/*.html"], re.compile(r"-big-page\.html$")),
+    "gnucashdoc": lambda: prose_html([f"{DOC}/gnucash-docs/gnucash-guide-en/*.html", f"{DOC}/gnucash-docs/gnucash-help-en/*.html"]),
+    "cmakedoc": lambda: prose_html([f"{DOC}/cmake-data/html/**/*.html"], SPHINX_SKIP),
+    "nodedoc": lambda: prose_html([f"{DOC}/nodejs/api/*.html"], re.compile(r"/all\.html$")),
+    "sqlitedoc": lambda: prose_html([f"{DOC}/sqlite3/**/*.html"]),
+    "octavedoc": lambda: prose_html([f"{DOC}/octave/**/*.html"]),
+    "kicaddoc": lambda: prose_html([f"{DOC}/kicad/help/en/*.html"]),
+    "vimdoc": vimdoc,
+}
 SENTENCE_END = re.compile(r"[.!?][\"')\]]*$")
 
 

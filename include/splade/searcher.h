@@ -20,7 +20,9 @@ enum class SearchAlgorithm {
   kExhaustive,  // term-at-a-time into an accumulator per document; the reference
   kMaxScore,    // MaxScore over doc-id windows with per-block maximum impacts; same result
   kBlockMax,    // ranges of doc ids in falling order of their query bound (BMP); same result
-  kAuto,        // per query, exhaustive or block-max by their estimated cost; same result
+  kAuto,        // per query, the exact algorithm of least estimated cost: block-max, or
+                // impact-ordered at rho = 1 when the index's impact order is in memory
+                // (Searcher::prepare(index, kAuto) builds it), else exhaustive; same result
   kImpactOrdered,  // postings in falling contribution order, then the best candidates scored
                    // exactly (score-at-a-time, JASS); same result at rho = 1, approximate below
 };
@@ -59,8 +61,9 @@ class Searcher {
   ~Searcher();
   Searcher(Searcher&&) noexcept;
   std::vector<Hit> search(const QueryVector& query, const SearchOptions& options = {});
-  // Builds what `algorithm` needs in memory on its first use (the impact-ordered layout),
-  // so that no timed search pays for it. Thread-safe; a no-op for the other algorithms.
+  // Builds what `algorithm` needs in memory on its first use (the impact-ordered layout, for
+  // kImpactOrdered and kAuto), so that no timed search pays for it. Thread-safe; a no-op for
+  // the other algorithms.
   static void prepare(const Index& index, SearchAlgorithm algorithm);
 
  private:

@@ -90,8 +90,15 @@ ImpactLayout build_impact_layout(const Index& index) {
 const ImpactLayout& impact_layout_of(const Index& index) {
   const Index::Impl& m = index.impl();
   std::call_once(m.impact_layout_once,
-                 [&] { m.impact_layout = std::make_unique<const ImpactLayout>(build_impact_layout(index)); });
+                 [&] {
+                   m.impact_layout = std::make_unique<const ImpactLayout>(build_impact_layout(index));
+                   m.impact_layout_ready.store(m.impact_layout.get(), std::memory_order_release);
+                 });
   return *m.impact_layout;
+}
+
+const ImpactLayout* built_impact_layout(const Index& index) {
+  return index.impl().impact_layout_ready.load(std::memory_order_acquire);
 }
 
 }  // namespace splade

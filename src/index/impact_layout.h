@@ -43,5 +43,8 @@ ImpactLayout build_impact_layout(const Index& index);
 // The index's layout, built by the first caller (others wait for it) and kept with the
 // Index; thread-safe.
 const ImpactLayout& impact_layout_of(const Index& index);
+// The layout if impact_layout_of has finished building it, else nullptr; never builds or
+// waits.
+const ImpactLayout* built_impact_layout(const Index& index);
 
 }  // namespace splade

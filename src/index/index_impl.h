@@ -1,6 +1,7 @@
 // The memory-mapped index as the searcher reads it (private to libsplade).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -57,6 +58,9 @@ struct Index::Impl {
   // (impact_layout_of in index/impact_layout.h).
   mutable std::once_flag impact_layout_once;
   mutable std::unique_ptr<const ImpactLayout> impact_layout;
+  // Set (release) once impact_layout is complete, so that a search can ask whether it exists
+  // without waiting for a build in progress (built_impact_layout).
+  mutable std::atomic<const ImpactLayout*> impact_layout_ready{nullptr};
 
   std::string_view term_name(std::uint32_t t) const {
     return {term_names + terms[t].name_offset, terms[t].name_length};

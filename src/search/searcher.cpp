@@ -1,5 +1,6 @@
 // Searcher: the query's terms -> cursors, then exhaustive (term-at-a-time) or MaxScore with
-// block-max bounds (windowed). Both return the same top k: candidates are pushed in doc id
+// block-max bounds (windowed); block-max (search/block_max_search.h), impact-ordered
+// (search/impact_ordered_search.h) and auto's choice among them. Both return the same top k: candidates are pushed in doc id
 // order, and a document is only skipped when a bound on its score is <= the k-th score,
 // where a tie already loses to the earlier (smaller-id, i.e. smaller external id) document.
 #include <algorithm>
@@ -16,6 +17,12 @@
 #include "splade/searcher.h"
 
 namespace splade {
+
+namespace {
+// Auto's estimate of impact-ordered search at rho = 1, as a share of exhaustive evaluation's
+// work on the same query (measured: see the kAuto case).
+constexpr double kImpactOrderedShare = 0.65;
+}  // namespace
 
 struct Searcher::Impl {
   const Index& index;
@@ -152,7 +159,7 @@ struct Searcher::Impl {
 };
 
 void Searcher::prepare(const Index& index, SearchAlgorithm algorithm) {
-  if (algorithm == SearchAlgorithm::kImpactOrdered) impact_layout_of(index);
+  if (algorithm == SearchAlgorithm::kImpactOrdered || algorithm == SearchAlgorithm::kAuto) impact_layout_of(index);
 }
 
 Searcher::Searcher(const Index& index) : impl_(std::make_unique<Impl>(index)) {}
@@ -181,20 +188,25 @@ std::vector<Hit> Searcher::search(const QueryVector& query, const SearchOptions&
       return impl_->impact_ordered.search(resolved, options.k, options.rho, options.candidates);
     case SearchAlgorithm::kAuto: {
       // Exhaustive evaluation decodes every posting of the query's terms and scans the
-      // accumulators once; block-max is chosen when its bound pass leaves few enough ranges
-      // to score that they cost less.
+      // accumulators once. With the impact order in memory (Searcher::prepare(index, kAuto)
+      // builds it), impact-ordered search at rho = 1 adds the same postings with nothing to
+      // decode: about two thirds of that work (0.48 against 0.72 ms on the real-text corpus,
+      // BENCHMARKS.md, "Impact-ordered search beside PISA, BMP and Seismic"). Block-max is
+      // chosen when its bound pass leaves few enough ranges to score that they cost less.
       const auto& idx = impl_->index.impl();
-      double exhaustive_cost = static_cast<double>(idx.num_docs) / 8.0;
-      for (const auto& qt : resolved.terms) exhaustive_cost += idx.terms[qt.term].df;
+      const bool impact_order = built_impact_layout(impl_->index) != nullptr;
+      double full_pass_cost = static_cast<double>(idx.num_docs) / 8.0;
+      for (const auto& qt : resolved.terms) full_pass_cost += idx.terms[qt.term].df;
+      if (impact_order) full_pass_cost *= kImpactOrderedShare;
       // Block-max first pays a pass over the query terms' range maxima; where that pass alone
-      // is an eighth of exhaustive evaluation's work, it is not tried (on SciFact and the
-      // real-text corpus it never won: BENCHMARKS.md, "Search beside PISA, BMP and Seismic").
+      // is an eighth of the full pass's work, it is not tried.
       double bound_pass = 0;
       if (idx.has_block_max)
         for (const auto& qt : resolved.terms)
           bound_pass += idx.block_max.term_first_entry[qt.term + 1] - idx.block_max.term_first_entry[qt.term];
-      if (idx.has_block_max && bound_pass * 8 < exhaustive_cost)
-        if (auto hits = impl_->block_max.search(resolved, options.k, 1.0, exhaustive_cost)) return std::move(*hits);
+      if (idx.has_block_max && bound_pass * 8 < full_pass_cost)
+        if (auto hits = impl_->block_max.search(resolved, options.k, 1.0, full_pass_cost)) return std::move(*hits);
+      if (impact_order) return impl_->impact_ordered.search(resolved, options.k, 1.0, options.candidates);
       return impl_->exhaustive(resolved, options.k);
     }
   }

@@ -342,6 +342,40 @@ TEST(SearchProperty, BlockMaxWithoutItsDataIsRefusedAndAutoIsExhaustive) {
   EXPECT_EQ(named(index, searcher.search({{"x", 1}}, {10, SearchAlgorithm::kAuto})), brute_force(docs, {{"x", 1}}, 10));
 }
 
+// Auto over a prepared impact order: with block-max data it chooses per query between
+// block-max and impact-ordered search (rho 1); without it, impact-ordered is its only
+// candidate. Both indexes, before and after Searcher::prepare, equal brute force, with ties
+// (impacts 1..3) and k beyond the matches.
+TEST(SearchProperty, AutoWithAPreparedImpactOrderEqualsBruteForce) {
+  std::mt19937_64 rng(23);
+  std::vector<Doc> docs(5000);
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    docs[i].id = "p" + std::to_string(rng() % 100000) + "-" + std::to_string(i);
+    for (int j = 0; j < 1 + static_cast<int>(rng() % 20); ++j)
+      docs[i].terms["t" + std::to_string(std::min(rng() % 300, rng() % 300))] = 1 + static_cast<std::uint32_t>(rng() % 3);
+  }
+  TempDir dir;
+  for (const bool block_max : {true, false}) {
+    IndexBuildOptions options;
+    options.block_max = block_max;
+    options.reorder = block_max;
+    const Index index = testing::write_small_index(docs, dir / (block_max ? "bm" : "plain"), options);
+    Searcher searcher(index);
+    for (const bool prepared : {false, true}) {
+      if (prepared) Searcher::prepare(index, SearchAlgorithm::kAuto);
+      std::mt19937_64 qrng(5);
+      for (int qn = 0; qn < 30; ++qn) {
+        QueryVector q;
+        for (int j = 0; j < 1 + qn % 15; ++j)
+          q.emplace_back("t" + std::to_string(qrng() % 300), 1 + static_cast<std::int64_t>(qrng() % 5));
+        for (std::size_t k : {1u, 10u, 1000u, 10000u})
+          ASSERT_EQ(named(index, searcher.search(q, {k, SearchAlgorithm::kAuto})), brute_force(docs, q, k))
+              << "block_max " << block_max << " prepared " << prepared << " query " << qn << " k " << k;
+      }
+    }
+  }
+}
+
 TEST(SearchProperty, AlphaOutsideItsRangeOrWithoutBlockMaxIsRefused) {
   std::vector<Doc> docs = {{"a", {{"x", 2}}}};
   TempDir dir;

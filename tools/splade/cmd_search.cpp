@@ -39,8 +39,9 @@ void add_search_command(CLI::App& app, CommandTable& table) {
   sub->add_option("--hits", args->hits, "Results per query (k)");
   sub->add_option("--threads", args->threads, "Search threads (queries in parallel)")->check(CLI::Range(1, 256));
   sub->add_option("--algorithm", args->algorithm,
-                  "maxscore (default), block-max, exhaustive, auto (per query, exhaustive or block-max by "
-                  "estimated cost) or impact-ordered (score-at-a-time); all give the same run (unless --alpha, "
+                  "maxscore (default), block-max, exhaustive, auto (per query, the exact algorithm of least "
+                  "estimated cost: block-max, or impact-ordered at rho 1 over the impact order it builds first) "
+                  "or impact-ordered (score-at-a-time); all give the same run (unless --alpha, "
                   "--beta or --rho < 1)")
       ->check(CLI::IsMember({"maxscore", "block-max", "exhaustive", "auto", "impact-ordered"}));
   sub->add_option("--alpha", args->alpha,
@@ -98,7 +99,7 @@ void add_search_command(CLI::App& app, CommandTable& table) {
     options.search.beta = args->beta;
     options.search.rho = args->rho;
     options.search.candidates = args->candidates;
-    if (options.search.algorithm == SearchAlgorithm::kImpactOrdered) {
+    if (options.search.algorithm == SearchAlgorithm::kImpactOrdered || options.search.algorithm == SearchAlgorithm::kAuto) {
       // Built once per index, before any query is timed (search_topics would do it too).
       const auto t0 = std::chrono::steady_clock::now();
       Searcher::prepare(index, options.search.algorithm);
