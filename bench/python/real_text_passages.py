@@ -36,8 +36,8 @@ Sources, in this order (each a Debian package, installed by bench/real_text_corp
   kicaddoc   KiCad 6.0's manuals, English HTML (kicad-doc-en)
   vimdoc     Vim 9.0's help files (vim-runtime)
 The first four read every text of a page; the HTML sources after them keep only prose: the
-text of paragraph-like elements (p, li, dd, dt, td, blockquote, javadoc's div.block) of at
-least 8 words, outside script, style, nav, header, footer and code (pre, code).
+text between block-level tags (p, li, dd, dt, td, th, blockquote, h1-h6, div, section), each
+run of at least 8 words, outside head, script, style, nav, header, footer, pre and code.
 Text is whitespace-normalized and cut into passages: words are taken until 50 are reached,
 then up to the next sentence end, at most 80 words. A passage under 20 words or seen before
 (exact text) is dropped.
@@ -77,6 +77,17 @@ def open_text(path):
     return open(path, encoding="utf-8", errors="replace")
 
 
+def file_texts(patterns, exclude=None):
+    """The text of every file the glob patterns match (recursive), in path order."""
+    # Files only: some manuals name directories *.html (octave's liboctave.html/).
+    paths = sorted({p for pattern in patterns for p in glob.glob(pattern, recursive=True) if os.path.isfile(p)})
+    for path in paths:
+        if exclude and exclude.search(path):
+            continue
+        with open_text(path) as f:
+            yield f.read()
+
+
 def wordnet():
     for part in ("noun", "verb", "adj", "adv"):
         path = f"/usr/share/wordnet/data.{part}"
@@ -92,18 +103,14 @@ def wordnet():
 
 
 def pydoc():
-    for path in sorted(glob.glob("/usr/share/doc/python3.11/html/**/*.html", recursive=True)):
+    for text in file_texts(["/usr/share/doc/python3.11/html/**/*.html"]):
         p = _Text()
-        with open_text(path) as f:
-            p.feed(f.read())
+        p.feed(text)
         yield " ".join(p.parts)
 
 
 def linuxdoc():
-    files = glob.glob("/usr/share/doc/linux-doc-6.1/Documentation/**/*.rst*", recursive=True)
-    for path in sorted(files):
-        with open_text(path) as f:
-            text = f.read()
+    for text in file_texts(["/usr/share/doc/linux-doc-6.1/Documentation/**/*.rst*"]):
         # reStructuredText markup that is not prose: directive lines, section rules, literal blocks.
         text = re.sub(r"^\.\. .*$|^[=\-~^*#`:+]{3,}$", " ", text, flags=re.M)
         yield text
@@ -146,14 +153,9 @@ class _Prose(html.parser.HTMLParser):
 
 
 def prose_html(patterns, exclude=None):
-    # Files only: some manuals name directories *.html (octave's liboctave.html/).
-    paths = sorted({p for pattern in patterns for p in glob.glob(pattern, recursive=True) if os.path.isfile(p)})
-    for path in paths:
-        if exclude and exclude.search(path):
-            continue
+    for text in file_texts(patterns, exclude):
         p = _Prose()
-        with open_text(path) as f:
-            p.feed(f.read())
+        p.feed(text)
         p.close()
         if p.blocks:
             yield " ".join(p.blocks)
@@ -180,9 +182,7 @@ def dictd(name):
 
 
 def gitdoc():
-    for path in sorted(glob.glob("/usr/share/doc/git-doc/*.txt")):
-        with open_text(path) as f:
-            text = f.read()
+    for text in file_texts(["/usr/share/doc/git-doc/*.txt"]):
         # AsciiDoc markup that is not prose: attribute and include lines, block delimiters,
         # section underlines, literal (indented) lines.
         text = re.sub(r"^(:.*|include::.*|\[.*\]|[=\-~^+.*_/]{3,}|[ \t]+\S.*)$", " ", text, flags=re.M)
@@ -193,10 +193,7 @@ _POD_CODE = re.compile(r"[A-Z]<<+\s(.*?)\s>>+|[A-Z]<([^<>]*)>")
 
 
 def perldoc():
-    files = glob.glob("/usr/share/perl/5.36.0/pod/*.pod") + glob.glob("/usr/share/doc/perl/**/*.pod.gz", recursive=True)
-    for path in sorted(files):
-        with open_text(path) as f:
-            text = f.read()
+    for text in file_texts(["/usr/share/perl/5.36.0/pod/*.pod", "/usr/share/doc/perl/**/*.pod.gz"]):
         # POD: command paragraphs (=head1, =item, ...) and verbatim (indented) lines are not
         # prose; formatting codes (B<...>, C<< ... >>, L<...>) keep their text.
         text = re.sub(r"^(=\S+.*|[ \t]+\S.*)$", " ", text, flags=re.M)
@@ -206,9 +203,7 @@ def perldoc():
 
 
 def vimdoc():
-    for path in sorted(glob.glob("/usr/share/vim/vim90/doc/*.txt")):
-        with open_text(path) as f:
-            text = f.read()
+    for text in file_texts(["/usr/share/vim/vim90/doc/*.txt"]):
         # Vim help markup: *tags*, |links|, rules, and indented example lines.
         text = re.sub(r"^([=\-]{3,}.*|[ \t]+\S.*)$", " ", text, flags=re.M)
         yield re.sub(r"[*|]([^*|\s]+)[*|]", r"\1", text)

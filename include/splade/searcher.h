@@ -65,6 +65,8 @@ class Searcher {
   // kImpactOrdered and kAuto), so that no timed search pays for it. Thread-safe; a no-op for
   // the other algorithms.
   static void prepare(const Index& index, SearchAlgorithm algorithm);
+  // Whether prepare(index, algorithm) builds anything (the impact-ordered layout).
+  static bool needs_preparation(SearchAlgorithm algorithm);
 
  private:
   struct Impl;

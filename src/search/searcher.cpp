@@ -1,6 +1,7 @@
 // Searcher: the query's terms -> cursors, then exhaustive (term-at-a-time) or MaxScore with
 // block-max bounds (windowed); block-max (search/block_max_search.h), impact-ordered
-// (search/impact_ordered_search.h) and auto's choice among them. Both return the same top k: candidates are pushed in doc id
+// (search/impact_ordered_search.h) and auto's choice among them. Exhaustive and MaxScore
+// return the same top k: candidates are pushed in doc id
 // order, and a document is only skipped when a bound on its score is <= the k-th score,
 // where a tie already loses to the earlier (smaller-id, i.e. smaller external id) document.
 #include <algorithm>
@@ -158,8 +159,12 @@ struct Searcher::Impl {
   }
 };
 
+bool Searcher::needs_preparation(SearchAlgorithm algorithm) {
+  return algorithm == SearchAlgorithm::kImpactOrdered || algorithm == SearchAlgorithm::kAuto;
+}
+
 void Searcher::prepare(const Index& index, SearchAlgorithm algorithm) {
-  if (algorithm == SearchAlgorithm::kImpactOrdered || algorithm == SearchAlgorithm::kAuto) impact_layout_of(index);
+  if (needs_preparation(algorithm)) impact_layout_of(index);
 }
 
 Searcher::Searcher(const Index& index) : impl_(std::make_unique<Impl>(index)) {}

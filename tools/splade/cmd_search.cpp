@@ -99,7 +99,7 @@ void add_search_command(CLI::App& app, CommandTable& table) {
     options.search.beta = args->beta;
     options.search.rho = args->rho;
     options.search.candidates = args->candidates;
-    if (options.search.algorithm == SearchAlgorithm::kImpactOrdered || options.search.algorithm == SearchAlgorithm::kAuto) {
+    if (Searcher::needs_preparation(options.search.algorithm)) {
       // Built once per index, before any query is timed (search_topics would do it too).
       const auto t0 = std::chrono::steady_clock::now();
       Searcher::prepare(index, options.search.algorithm);
