@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <future>
 
+#include "encode/body/skip_layer_norm_unfuse.h"
 #include "encode/fused_head/head_split.h"
 #include "encode/fused_head/splade_head.h"
 #include "encode/model_contract.h"
@@ -249,11 +250,15 @@ Encoder Encoder::open(const std::string& onnx_path, const std::string& tokenizer
   // cost BERT-base 1.6 s and a second copy of its weights).
   std::optional<encode::HeadSplit> split;
   std::optional<quantize::Int8Runtime> runtime;
+  bool norms_unfused = false;
   if (!options.fused_head) {
     impl->unfused_reason = "turned off (--no-fused-head)";
   } else {
     onnx::ModelProto model = onnxio::load_model(onnx_path);
     runtime = read_int8([&] { return quantize::int8_runtime(model, onnx_path); });
+    // The body is handed to ORT from memory, so its slow SkipLayerNormalization can go first
+    // (encode/body/skip_layer_norm_unfuse.h); an unsplit model is loaded from its file as written.
+    norms_unfused = encode::unfuse_skip_layer_norm(model) > 0;
     if ((split = encode::split_splade_head(std::move(model), onnx_path, impl->unfused_reason))) {
       impl->contract = encode::detect_contract(onnx_path, split->model_inputs, split->model_outputs, vocab);
       if (impl->contract.contract != ModelContract::kPooled) split.reset();
@@ -261,6 +266,7 @@ Encoder Encoder::open(const std::string& onnx_path, const std::string& tokenizer
   }
   if (runtime) so.config_entries = runtime->session_entries;
   if (split) {
+    if (norms_unfused) so.config_entries.push_back(encode::keep_skip_layer_norm_unfused());
     // ORT's intra-op threads go on spinning for a while after Run returns; the head runs on
     // the same cores right after it, and that spinning took a third of the CPU time of a query
     // (perf, SPLADE-tiny at batch 1). Spinning stops when Run returns, and still runs inside
