@@ -130,16 +130,22 @@ struct Encoder::Impl {
     return v;
   }
 
-  // The body runs on slices of the batch of at most kBodyTokens padded tokens (each slice
-  // padded to its own longest text): its activations ([slice, heads, seq, seq] attention
-  // scores among them) grow with the slice, not the batch. Measured on SPLADE-tiny fp32, 200
-  // SciFact documents, batch 32, 2 threads: peak RSS 417 MB in one Run, 182 MB in these
-  // slices, and faster (less padding: 92 -> 118 documents/s). Each text's vector does not depend on its
-  // slice: the outputs are byte-identical (tests/oracle/test_fused_head.py). Not for int8
-  // bodies: each DynamicQuantizeLinear takes one scale over its whole input, so an int8
-  // model's vectors depend on the batch, and slicing would make them differ from the graph
-  // ONNX Runtime runs on the same batch (int8 keeps one Run a batch: 293 MB there).
+  // The body runs on slices of the batch (each slice padded to its own longest text) of at
+  // most body_tokens padded tokens: its activations ([slice, seq, 4 x hidden] feed-forward
+  // states, [slice, heads, seq, seq] attention scores) grow with the slice, not the batch.
+  // The budget is kBodyTokens padded tokens and kBodyValues token x hidden values, whichever
+  // is smaller: SPLADE-tiny (hidden 128) keeps 4,096 tokens, where 200 SciFact documents at
+  // batch 32 peaked at 182 MB against 417 MB in one Run, and ran faster (less padding: 92 ->
+  // 118 documents/s); BERT-base (768) gets 1,365 (two 512-token texts), where 32 x 512
+  // tokens peaked at 0.75 GB against 1.05 GB at 4,096 tokens, as fast (BENCHMARKS.md, "Peak
+  // memory of the fused head"). Each text's vector does not depend on its slice: the outputs
+  // are byte-identical (tests/oracle/test_fused_head.py). Not for int8 bodies: each
+  // DynamicQuantizeLinear takes one scale over its whole input, so an int8 model's vectors
+  // depend on the batch, and slicing would make them differ from the graph ONNX Runtime runs
+  // on the same batch (int8 keeps one Run a batch).
   static constexpr std::int64_t kBodyTokens = 4096;
+  static constexpr std::int64_t kBodyValues = std::int64_t{1} << 20;
+  std::int64_t body_tokens = kBodyTokens;
 
   void encode_fused(const std::vector<const Encoding*>& batch, std::vector<SparseVector>& result) const {
     const auto V = head->vocab();
@@ -150,7 +156,7 @@ struct Encoder::Impl {
       std::int64_t longest = static_cast<std::int64_t>(batch[first]->ids.size());
       while (last < batch.size()) {
         const std::int64_t next = std::max(longest, static_cast<std::int64_t>(batch[last]->ids.size()));
-        if (int8_weight_scale.empty() && next * static_cast<std::int64_t>(last + 1 - first) > kBodyTokens) break;
+        if (int8_weight_scale.empty() && next * static_cast<std::int64_t>(last + 1 - first) > body_tokens) break;
         longest = next, ++last;
       }
       const std::vector<const Encoding*> slice(batch.begin() + static_cast<std::ptrdiff_t>(first),
@@ -275,6 +281,9 @@ Encoder Encoder::open(const std::string& onnx_path, const std::string& tokenizer
     // (perf, SPLADE-tiny at batch 1). Spinning stops when Run returns, and still runs inside
     // it (turning it off altogether cost BERT-base int8 queries 20%: a futex wake an op).
     so.config_entries.emplace_back("session.force_spinning_stop", "1");
+    // The body's weights are external references to the model file (head_split.h): ORT reads
+    // them from there while the session is made, relative to this folder.
+    so.config_entries.emplace_back("session.model_external_initializers_file_folder_path", split->body_data_folder.string());
     impl->session = std::make_unique<ort::InferenceSession>(split->body_model, onnx_path + " (body)", so);
     std::string().swap(split->body_model);
     std::int64_t integer_max_product = 0;
@@ -285,6 +294,7 @@ Encoder Encoder::open(const std::string& onnx_path, const std::string& tokenizer
     } else {
       impl->contract.output_names = {split->hidden_name};
     }
+    impl->body_tokens = std::min(Impl::kBodyTokens, Impl::kBodyValues / std::max<std::int64_t>(1, split->hidden));
     impl->head = std::make_unique<encode::SpladeHead>(std::move(split->weight), std::move(split->bias), split->hidden,
                                                       split->log1p_count, options.threads, integer_max_product);
   } else if (runtime) {

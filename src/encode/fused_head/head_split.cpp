@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "onnx/initializer_file_spans.h"
 #include "onnx/model_io.h"
 #include "optimize/graph_view.h"
 
@@ -196,6 +197,12 @@ std::optional<HeadSplit> split_splade_head(onnx::ModelProto&& loaded, const std:
     add_output(s.hidden_name, onnx::TensorProto::FLOAT);
   }
   graph::remove_dead_nodes(graph);
+  // The body's weights are not copied into the bytes handed to ORT: ORT reads them from the
+  // model file, so they are held once while it loads (BERT-base fp32: 1.3 GB -> see
+  // BENCHMARKS.md, "Peak memory of the fused head").
+  constexpr std::int64_t kInlineBelowBytes = 64 << 10;
+  onnxio::refer_initializers_to_file(model, model_path, kInlineBelowBytes);
+  s.body_data_folder = std::filesystem::absolute(model_path).parent_path();
   s.body_model = model.SerializeAsString();
   return s;
 }

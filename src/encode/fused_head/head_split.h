@@ -34,7 +34,11 @@ struct HeadSplit {
   // the graph as ONNX Runtime would describe them: the encoder checks its contract on these
   // without loading the whole model into a session.
   std::vector<ort::IoSpec> model_inputs, model_outputs;
-  std::string body_model;     // serialized ModelProto: the same inputs; outputs below
+  // Serialized ModelProto: the same inputs; outputs below. Its initializers of 64 KiB or more
+  // are external-data references to the model file itself (onnx/initializer_file_spans.h):
+  // ORT reads them from there, relative to `body_data_folder`.
+  std::string body_model;
+  std::filesystem::path body_data_folder;  // the model file's folder, absolute
   std::string hidden_name;    // fp32 decoder: [batch, seq, hidden] float, the MatMul's input
   std::int64_t hidden = 0;    // H
   std::int64_t vocab = 0;     // V
