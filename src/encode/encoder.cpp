@@ -130,62 +130,66 @@ struct Encoder::Impl {
     return v;
   }
 
-  // The body runs on slices of the batch (each slice padded to its own longest text) of at
-  // most body_tokens padded tokens: its activations ([slice, seq, 4 x hidden] feed-forward
-  // states, [slice, heads, seq, seq] attention scores) grow with the slice, not the batch.
-  // The budget is kBodyTokens padded tokens and kBodyValues token x hidden values, whichever
-  // is smaller: SPLADE-tiny (hidden 128) keeps 4,096 tokens, where 200 SciFact documents at
-  // batch 32 peaked at 182 MB against 417 MB in one Run, and ran faster (less padding: 92 ->
-  // 118 documents/s); BERT-base (768) gets 1,365 (two 512-token texts), where 32 x 512
-  // tokens peaked at 0.75 GB against 1.05 GB at 4,096 tokens, as fast (BENCHMARKS.md, "Peak
-  // memory of the fused head"). Each text's vector does not depend on its slice: the outputs
-  // are byte-identical (tests/oracle/test_fused_head.py). Not for int8 bodies: each
-  // DynamicQuantizeLinear takes one scale over its whole input, so an int8 model's vectors
-  // depend on the batch, and slicing would make them differ from the graph ONNX Runtime runs
-  // on the same batch (int8 keeps one Run a batch).
-  static constexpr std::int64_t kBodyTokens = 4096;
-  static constexpr std::int64_t kBodyValues = std::int64_t{1} << 20;
-  std::int64_t body_tokens = kBodyTokens;
+  // The model runs on slices of the batch of at most kRunTokens padded tokens (each slice
+  // padded to its own longest text; one text at least), fused head or not, fp32 or int8: the
+  // activations ([slice, seq, 4 x hidden] feed-forward states, [slice, heads, seq, seq]
+  // attention scores; unfused, [slice, seq, vocab] logits) grow with the slice, not the batch.
+  // Measured (BENCHMARKS.md, "Peak memory of the fused head"): BERT-base at batch 32 x 512
+  // tokens peaked at 0.75 GB fp32 in these slices against 1.05 GB in slices of 4,096 tokens,
+  // and int8 at X against 2.4 GB in one Run, as fast; SPLADE-tiny as fast as at 4,096 tokens,
+  // which itself ran faster than one Run (less padding: 92 -> 118 documents/s). A batch of 32
+  // queries is one slice. fp32 vectors do not depend on the slice (byte-identical;
+  // tests/oracle/test_fused_head.py). An int8 model's do: each DynamicQuantizeLinear takes one
+  // scale over its whole input, so a text's int8 vector depends on the texts in its Run; the
+  // fused head and --no-fused-head run the same slices, so they give the same vectors.
+  static constexpr std::int64_t kRunTokens = 1024;
 
-  void encode_fused(const std::vector<const Encoding*>& batch, std::vector<SparseVector>& result) const {
-    const auto V = head->vocab();
-    std::vector<float> pooled;
+  template <class F>  // f(slice): each slice of `batch`, in order
+  static void for_each_slice(const std::vector<const Encoding*>& batch, F&& f) {
     for (std::size_t first = 0; first < batch.size();) {
-      // The longest slice from `first` whose padded size stays within the budget (one text at least).
       std::size_t last = first + 1;
       std::int64_t longest = static_cast<std::int64_t>(batch[first]->ids.size());
       while (last < batch.size()) {
         const std::int64_t next = std::max(longest, static_cast<std::int64_t>(batch[last]->ids.size()));
-        if (int8_weight_scale.empty() && next * static_cast<std::int64_t>(last + 1 - first) > body_tokens) break;
+        if (next * static_cast<std::int64_t>(last + 1 - first) > kRunTokens) break;
         longest = next, ++last;
       }
-      const std::vector<const Encoding*> slice(batch.begin() + static_cast<std::ptrdiff_t>(first),
-                                               batch.begin() + static_cast<std::ptrdiff_t>(last));
-      Padded p = pad(slice);
-      auto out = run(p);  // fp32: [slice, seq, hidden] float; int8: x_q [slice, seq, hidden] uint8, x_scale, x_zp
-      std::vector<std::int64_t> lengths;
-      for (const auto* e : slice) lengths.push_back(static_cast<std::int64_t>(e->ids.size()));
-      pooled.resize(static_cast<std::size_t>(p.batch * V));
-      if (int8_weight_scale.empty()) {
-        head->pool(out.floats(0), p.batch, p.seq, lengths, nullptr, pooled.data());
-      } else {
-        head->pool_quantized(out.uint8s(0), *out.uint8s(2), *out.floats(1), int8_weight_scale.data(), p.batch, p.seq,
-                             lengths, pooled.data());
-      }
-      for (std::size_t b = 0; b < slice.size(); ++b) {
-        SparseVector v;
-        const float* row = pooled.data() + b * static_cast<std::size_t>(V);
-        for (std::int64_t t = 0; t < V; ++t)
-          if (row[t] > 0.0f) v.ids.push_back(t), v.weights.push_back(row[t]);
-        finish(v);
-        result.push_back(std::move(v));
-      }
+      f(std::vector<const Encoding*>(batch.begin() + static_cast<std::ptrdiff_t>(first),
+                                     batch.begin() + static_cast<std::ptrdiff_t>(last)));
       first = last;
     }
   }
 
+  void encode_fused(const std::vector<const Encoding*>& slice, std::vector<SparseVector>& result) const {
+    const auto V = head->vocab();
+    Padded p = pad(slice);
+    auto out = run(p);  // fp32: [slice, seq, hidden] float; int8: x_q [slice, seq, hidden] uint8, x_scale, x_zp
+    std::vector<std::int64_t> lengths;
+    for (const auto* e : slice) lengths.push_back(static_cast<std::int64_t>(e->ids.size()));
+    std::vector<float> pooled(static_cast<std::size_t>(p.batch * V));
+    if (int8_weight_scale.empty()) {
+      head->pool(out.floats(0), p.batch, p.seq, lengths, nullptr, pooled.data());
+    } else {
+      head->pool_quantized(out.uint8s(0), *out.uint8s(2), *out.floats(1), int8_weight_scale.data(), p.batch, p.seq,
+                           lengths, pooled.data());
+    }
+    for (std::size_t b = 0; b < slice.size(); ++b) {
+      SparseVector v;
+      const float* row = pooled.data() + b * static_cast<std::size_t>(V);
+      for (std::int64_t t = 0; t < V; ++t)
+        if (row[t] > 0.0f) v.ids.push_back(t), v.weights.push_back(row[t]);
+      finish(v);
+      result.push_back(std::move(v));
+    }
+  }
+
   void encode_batched(const std::vector<const Encoding*>& batch, std::vector<SparseVector>& result) const {
-    if (head) return encode_fused(batch, result);
+    for_each_slice(batch, [&](const std::vector<const Encoding*>& slice) {
+      head ? encode_fused(slice, result) : encode_unfused(slice, result);
+    });
+  }
+
+  void encode_unfused(const std::vector<const Encoding*>& batch, std::vector<SparseVector>& result) const {
     Padded p = pad(batch);
     auto out = run(p);
     const auto dims = out.dims(0);
@@ -294,7 +298,6 @@ Encoder Encoder::open(const std::string& onnx_path, const std::string& tokenizer
     } else {
       impl->contract.output_names = {split->hidden_name};
     }
-    impl->body_tokens = std::min(Impl::kBodyTokens, Impl::kBodyValues / std::max<std::int64_t>(1, split->hidden));
     impl->head = std::make_unique<encode::SpladeHead>(std::move(split->weight), std::move(split->bias), split->hidden,
                                                       split->log1p_count, options.threads, integer_max_product);
   } else if (runtime) {

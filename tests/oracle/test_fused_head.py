@@ -89,7 +89,7 @@ def test_fused_equals_the_graph_it_replaces(splade_bin, setup, tmp_path):
 
 
 def test_fp32_vectors_do_not_depend_on_how_the_body_is_sliced(splade_bin, setup, fp32_fused, tmp_path):
-    """The fused encoder runs an fp32 body on slices of the batch of at most 4,096 padded tokens
+    """The fused encoder runs an fp32 body on slices of the batch of at most 1,024 padded tokens
     (src/encode/encoder.cpp): a batch of 32 SciFact documents (up to 512 tokens) runs as several
     slices, a batch of 1 as one text a Run, and the float weights are the same, bit for bit."""
     d, _ = setup
