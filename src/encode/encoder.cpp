@@ -134,10 +134,11 @@ struct Encoder::Impl {
   // padded to its own longest text; one text at least), fused head or not, fp32 or int8: the
   // activations ([slice, seq, 4 x hidden] feed-forward states, [slice, heads, seq, seq]
   // attention scores; unfused, [slice, seq, vocab] logits) grow with the slice, not the batch.
-  // Measured (BENCHMARKS.md, "Peak memory of the fused head"): BERT-base at batch 32 x 512
-  // tokens peaked at 0.75 GB fp32 in these slices against 1.05 GB in slices of 4,096 tokens,
-  // and int8 at X against 2.4 GB in one Run, as fast; SPLADE-tiny as fast as at 4,096 tokens,
-  // which itself ran faster than one Run (less padding: 92 -> 118 documents/s). A batch of 32
+  // Measured (bench/encode_memory.sh; BENCHMARKS.md, "Peak memory of the fused head"): an
+  // optimized fp32 BERT-base at batch 32 x 512 tokens peaked at 0.75 GB in these slices against
+  // 1.05 GB in slices of 4,096 tokens, int8 at 423 MiB against 2,487 MiB in one Run of the
+  // batch, and both ran as fast or faster; SPLADE-tiny as fast as at 4,096 tokens, which itself
+  // beat one Run (less padding: 92 -> 118 documents/s). A batch of 32
   // queries is one slice. fp32 vectors do not depend on the slice (byte-identical;
   // tests/oracle/test_fused_head.py). An int8 model's do: each DynamicQuantizeLinear takes one
   // scale over its whole input, so a text's int8 vector depends on the texts in its Run; the
