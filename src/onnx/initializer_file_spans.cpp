@@ -30,7 +30,10 @@ class WireReader {
   }
   std::int64_t size() const { return size_; }
   std::int64_t pos() { return static_cast<std::int64_t>(in_.tellg()); }
-  void seek(std::int64_t p) { in_.seekg(p); }
+  void seek(std::int64_t p) {
+    in_.clear();  // a short read in same_bytes() leaves failbit set; the next span starts afresh
+    in_.seekg(p);
+  }
 
   std::uint64_t varint() {
     std::uint64_t v = 0;
