@@ -51,9 +51,14 @@ bool is_external(const onnx::TensorProto& t) {
   return t.data_location() == onnx::TensorProto::EXTERNAL;
 }
 
-// Checks an external-data reference: the file exists beside the model and holds
+// An external-data reference read and checked: the file exists beside the model and holds
 // offset + length bytes.
-void check_external(const onnx::TensorProto& t, const fs::path& model_path) {
+struct ExternalRef {
+  fs::path file;
+  std::int64_t offset = 0, length = 0;
+};
+
+ExternalRef external_ref(const onnx::TensorProto& t, const fs::path& model_path) {
   std::string location;
   std::int64_t offset = 0, length = -1;
   for (const auto& kv : t.external_data()) {
@@ -83,7 +88,10 @@ void check_external(const onnx::TensorProto& t, const fs::path& model_path) {
                                               std::to_string(size) + " bytes, initializer '" + t.name() +
                                               "' needs bytes " + std::to_string(offset) + ".." +
                                               std::to_string(offset + length));
+  return {data_path, offset, length};
 }
+
+void check_external(const onnx::TensorProto& t, const fs::path& model_path) { external_ref(t, model_path); }
 
 void check_tensor(const onnx::TensorProto& t, const fs::path& path) {
   if (is_external(t)) {
@@ -234,6 +242,20 @@ void save_model(const onnx::ModelProto& model, const fs::path& path) {
   if (!model.SerializeToOstream(&file.stream()))
     throw Error(ErrorCode::kIo, path.string() + ": cannot serialize the ONNX model");
   file.commit();
+}
+
+void load_external_data(onnx::TensorProto& t, const fs::path& model_path) {
+  if (!is_external(t)) return;
+  const ExternalRef ref = external_ref(t, model_path);
+  std::ifstream in(ref.file, std::ios::binary);
+  std::string bytes(static_cast<std::size_t>(ref.length), '\0');
+  in.seekg(ref.offset);
+  if (!in || !in.read(bytes.data(), ref.length))
+    fail(ErrorCode::kIo, model_path, "cannot read initializer '" + t.name() + "' from external-data file '" +
+                                         ref.file.string() + "'");
+  t.set_raw_data(std::move(bytes));
+  t.clear_external_data();
+  t.clear_data_location();
 }
 
 }  // namespace splade::onnxio

@@ -23,6 +23,10 @@ onnx::ModelProto load_model(const std::filesystem::path& path);
 // Serializes `model` to `path` atomically (temporary file, then rename).
 void save_model(const onnx::ModelProto& model, const std::filesystem::path& path);
 
+// Reads an initializer kept in an external-data file (relative to `model_path`'s folder) into
+// its raw_data; a tensor held inline is left as it is. Throws splade::Error naming the file.
+void load_external_data(onnx::TensorProto& tensor, const std::filesystem::path& model_path);
+
 // Lower-case ONNX element type name ("float", "int64", "bfloat16", ...).
 std::string element_type_name(int data_type);
 // Bytes per element, 0 for strings and undefined.

@@ -205,3 +205,29 @@ def test_a_head_the_fused_kernel_cannot_express_runs_unfused_and_says_why(splade
     run_splade(splade_bin, "convert", SPLADE_TINY, "-o", str(tmp_path / "logits"), "--head", "logits")
     _, log = encode(splade_bin, tmp_path / "logits", d / "docs.jsonl", tmp_path / "c.jsonl")
     assert "fused head" not in log and "head as the graph has it" in log, log
+
+
+@pytest.mark.parametrize("precision", ["fp32", "int8"])
+def test_a_model_with_external_data_runs_fused_and_gives_the_same_vectors(splade_bin, setup, optimized, tmp_path,
+                                                                          precision):
+    """A model saved with its weights in an external-data file (onnx.save_model with
+    save_as_external_data, as models over 2 GB must be) keeps its fused head: the head's tensors
+    are read from the data file, the body's stay external for ONNX Runtime, and the vectors are
+    those of the same model held inline, bit for bit."""
+    import onnx
+    d, _ = setup
+    inline = tmp_path / "inline"
+    link_model(d / "tiny", inline)
+    if precision == "int8":
+        run_splade(splade_bin, "quantize", str(optimized / "model.onnx"), "-o", str(inline / "model.onnx"), "--no-report")
+    else:
+        os.symlink(d / "tiny" / "model.onnx", inline / "model.onnx")
+    external = tmp_path / "external"
+    link_model(d / "tiny", external)
+    onnx.save_model(onnx.load(str(inline / "model.onnx")), str(external / "model.onnx"), save_as_external_data=True,
+                    all_tensors_to_one_file=True, location="model.onnx.data", size_threshold=1024)
+    assert os.path.getsize(external / "model.onnx") < os.path.getsize(external / "model.onnx.data") / 100
+    want, _ = encode(splade_bin, inline, d / "docs.jsonl", tmp_path / "inline.jsonl")
+    got, log = encode(splade_bin, external, d / "docs.jsonl", tmp_path / "external.jsonl")
+    assert "fused head" in log, log
+    assert got == want

@@ -40,9 +40,38 @@ int log1p_chain(const GraphView& g, std::string tensor, std::string& inner) {
   return count;
 }
 
+// A head tensor kept in an external-data file (a model saved with its weights beside it) is
+// read into the graph: the head copies it out, and it leaves the body with the head's nodes.
+void read_in(const GraphView& g, const std::string& name, const std::filesystem::path& model_path) {
+  if (auto* t = g.initializer(name)) onnxio::load_external_data(*t, model_path);
+}
+
+// The model's own external-data references (relative to model_path's folder) made relative to
+// `folder`, the folder of the model file's real path; false (with `why`) when a data file lies
+// in another folder once links are resolved, which ORT would refuse.
+bool relocate_external_data(onnx::GraphProto& graph, const std::filesystem::path& model_path,
+                            const std::filesystem::path& folder, std::string& why) {
+  for (auto& t : *graph.mutable_initializer()) {
+    if (t.data_location() != onnx::TensorProto::EXTERNAL) continue;
+    for (auto& kv : *t.mutable_external_data()) {
+      if (kv.key() != "location") continue;
+      std::error_code ec;
+      const auto data = std::filesystem::canonical(model_path.parent_path() / kv.value(), ec);
+      if (ec || data.parent_path() != folder) {
+        why = "initializer '" + t.name() + "' keeps its data in '" + kv.value() +
+              "', outside the folder of the model file's real path";
+        return false;
+      }
+      kv.set_value(data.filename().string());
+    }
+  }
+  return true;
+}
+
 // The int8 decoder producing `y` (head_split.h): sets s.int8, s.weight (W_q - W_zp),
 // s.hidden and s.vocab; false with `why` for any other form.
-bool match_int8_decoder(const GraphView& g, const std::string& y, std::int64_t vocab, HeadSplit& s, std::string& why) {
+bool match_int8_decoder(const GraphView& g, const std::string& y, std::int64_t vocab, const std::filesystem::path& model_path,
+                        HeadSplit& s, std::string& why) {
   why = "the vocabulary projection is neither an fp32 MatMul nor a dynamically quantized MatMulInteger";
   const auto* mul = g.producer(y);
   if (!plain(mul, "Mul") || mul->input_size() != 2) return false;
@@ -59,6 +88,8 @@ bool match_int8_decoder(const GraphView& g, const std::string& y, std::int64_t v
     why = "the int8 decoder's activations are not quantized by DynamicQuantizeLinear";
     return false;
   }
+  for (const auto& name : {scales->input(0), scales->input(1), mmi->input(1)}) read_in(g, name, model_path);
+  if (mmi->input_size() > 3) read_in(g, mmi->input(3), model_path);
   const onnx::TensorProto* w_scale = nullptr;
   for (int i = 0; i < 2; ++i)
     if (scales->input(i) == dql->output(1)) w_scale = g.constant(scales->input(1 - i));
@@ -144,6 +175,7 @@ std::optional<HeadSplit> split_splade_head(onnx::ModelProto&& loaded, const std:
   }
   const auto* bias_add = g.producer(relu->input(0));
   const auto* max = bias_add && plain(bias_add, "Add") ? g.producer(bias_add->input(0)) : nullptr;
+  if (bias_add && bias_add->input_size() == 2) read_in(g, bias_add->input(1), model_path);
   const auto* bias = bias_add ? g.constant(bias_add->input(1)) : nullptr;
   if (!plain(max, "ReduceMax") || !bias || bias->dims_size() != 1) {
     why = "the activation does not follow ReduceMax + bias (not the pool-first form)";
@@ -165,6 +197,7 @@ std::optional<HeadSplit> split_splade_head(onnx::ModelProto&& loaded, const std:
     if (const auto* p = g.producer(masked->input(i)); plain(p, "MatMul") || plain(p, "Mul")) projection = masked->input(i);
   const auto* matmul = g.producer(projection);
   if (plain(matmul, "MatMul")) {
+    read_in(g, matmul->input(1), model_path);
     const auto* w = g.initializer(matmul->input(1));
     if (!w || w->dims_size() != 2 || w->data_type() != onnx::TensorProto::FLOAT || w->dims(1) != bias->dims(0)) {
       why = "the vocabulary projection is not an fp32 MatMul by a [hidden, vocab] initializer";
@@ -174,7 +207,7 @@ std::optional<HeadSplit> split_splade_head(onnx::ModelProto&& loaded, const std:
     s.vocab = w->dims(1);
     s.hidden_name = matmul->input(0);
     s.weight = graph::tensor_floats(*w);
-  } else if (!match_int8_decoder(g, projection, bias->dims(0), s, why)) {
+  } else if (!match_int8_decoder(g, projection, bias->dims(0), model_path, s, why)) {
     return std::nullopt;
   }
   if (static_cast<std::int64_t>(s.weight.size()) != s.hidden * s.vocab || static_cast<std::int64_t>(s.bias.size()) != s.vocab) {
@@ -200,9 +233,19 @@ std::optional<HeadSplit> split_splade_head(onnx::ModelProto&& loaded, const std:
   // The body's weights are not copied into the bytes handed to ORT: ORT reads them from the
   // model file, so they are held once while it loads (BERT-base fp32: 1.3 GB -> see
   // BENCHMARKS.md, "Peak memory of the fused head").
+  // ORT resolves external data against one folder, and refuses a path that leads out of it once
+  // symlinks are resolved (a model.onnx linked to a blob, as a Hugging Face cache snapshot
+  // keeps it). So every reference is made relative to the folder of the model file's real path.
+  std::error_code ec;
+  const auto file = std::filesystem::canonical(model_path, ec);
+  if (ec) {
+    why = "cannot resolve the model file's path: " + ec.message();
+    return std::nullopt;
+  }
+  s.body_data_folder = file.parent_path();
+  if (!relocate_external_data(graph, model_path, s.body_data_folder, why)) return std::nullopt;
   constexpr std::int64_t kInlineBelowBytes = 64 << 10;
-  onnxio::refer_initializers_to_file(model, model_path, kInlineBelowBytes);
-  s.body_data_folder = std::filesystem::absolute(model_path).parent_path();
+  onnxio::refer_initializers_to_file(model, file, kInlineBelowBytes);
   s.body_model = model.SerializeAsString();
   return s;
 }

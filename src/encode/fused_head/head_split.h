@@ -38,7 +38,7 @@ struct HeadSplit {
   // are external-data references to the model file itself (onnx/initializer_file_spans.h):
   // ORT reads them from there, relative to `body_data_folder`.
   std::string body_model;
-  std::filesystem::path body_data_folder;  // the model file's folder, absolute
+  std::filesystem::path body_data_folder;  // the folder of the model file's real path (links resolved)
   std::string hidden_name;    // fp32 decoder: [batch, seq, hidden] float, the MatMul's input
   std::int64_t hidden = 0;    // H
   std::int64_t vocab = 0;     // V
@@ -57,7 +57,8 @@ struct HeadSplit {
 // with MatMul(t, W) in fp32 or as an int8 decoder (above).
 // nullopt (with `why` set) for any other graph: those run unfused, as written.
 // `model` is the graph loaded from model_path (consumed: the body is cut from it; the encoder
-// reads the int8 format from the same parse).
+// reads the int8 format from the same parse). A model saved with external data works too: the
+// head's tensors are read from the data file, the body's stay there.
 std::optional<HeadSplit> split_splade_head(onnx::ModelProto&& model, const std::filesystem::path& model_path,
                                            std::string& why);
 
