@@ -144,5 +144,38 @@ TEST(InitializerFileSpans, ATensorChangedAfterTheParseStaysInline) {
   EXPECT_EQ(w.raw_data().size(), static_cast<std::size_t>(kIn * kOut * 4));
 }
 
+TEST(LoadExternalData, ATensorIsReadBackFromItsDataFile) {
+  testing::TempDir dir;
+  auto model = linear_model();
+  auto& w = *model.mutable_graph()->mutable_initializer(0);
+  const std::string bytes = w.raw_data();
+  testing::write_bytes(dir / "weights.bin", "1234567" + bytes);  // at offset 7
+  w.clear_raw_data();
+  w.set_data_location(onnx::TensorProto::EXTERNAL);
+  for (auto [key, value] : {std::pair<const char*, std::string>{"location", "weights.bin"}, {"offset", "7"},
+                            {"length", std::to_string(bytes.size())}}) {
+    auto* e = w.add_external_data();
+    e->set_key(key);
+    e->set_value(value);
+  }
+  onnxio::save_model(model, dir / "model.onnx");
+  auto loaded = onnxio::load_model(dir / "model.onnx");
+  auto& t = *loaded.mutable_graph()->mutable_initializer(0);
+  onnxio::load_external_data(t, dir / "model.onnx");
+  EXPECT_EQ(t.raw_data(), bytes);
+  EXPECT_NE(t.data_location(), onnx::TensorProto::EXTERNAL);
+  EXPECT_EQ(t.external_data_size(), 0);
+
+  auto again = onnxio::load_model(dir / "model.onnx");
+  std::filesystem::remove(dir / "weights.bin");
+  try {
+    onnxio::load_external_data(*again.mutable_graph()->mutable_initializer(0), dir / "model.onnx");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kNotFound);
+    EXPECT_NE(std::string(e.what()).find("weights.bin"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace splade
