@@ -271,7 +271,8 @@ Encoder Encoder::open(const std::string& onnx_path, const std::string& tokenizer
     // (encode/body/skip_layer_norm_unfuse.h); an unsplit model is loaded from its file as written.
     // Not in a graph with integer GEMMs: there the norms' last-bit differences move
     // DynamicQuantizeLinear's roundings, and the int8 vectors would no longer equal ORT's run
-    // of the whole graph (the fused head's int8 contract; tests/oracle/test_fused_head.py).
+    // of the graph as written on the same slices (--no-fused-head; the fused head's int8
+    // contract, tests/oracle/test_fused_head.py).
     if (!(runtime && runtime->format.integer_gemms > 0)) norms_unfused = encode::unfuse_skip_layer_norm(model) > 0;
     if ((split = encode::split_splade_head(std::move(model), onnx_path, impl->unfused_reason))) {
       impl->contract = encode::detect_contract(onnx_path, split->model_inputs, split->model_outputs, vocab);

@@ -91,11 +91,9 @@ ExternalRef external_ref(const onnx::TensorProto& t, const fs::path& model_path)
   return {data_path, offset, length};
 }
 
-void check_external(const onnx::TensorProto& t, const fs::path& model_path) { external_ref(t, model_path); }
-
 void check_tensor(const onnx::TensorProto& t, const fs::path& path) {
   if (is_external(t)) {
-    check_external(t, path);
+    external_ref(t, path);  // throws unless the data file holds the tensor's bytes
     return;
   }
   std::int64_t n = element_count(t);

@@ -231,11 +231,10 @@ std::optional<HeadSplit> split_splade_head(onnx::ModelProto&& loaded, const std:
   }
   graph::remove_dead_nodes(graph);
   // The body's weights are not copied into the bytes handed to ORT: ORT reads them from the
-  // model file, so they are held once while it loads (BERT-base fp32: 1.3 GB -> see
-  // BENCHMARKS.md, "Peak memory of the fused head").
-  // ORT resolves external data against one folder, and refuses a path that leads out of it once
-  // symlinks are resolved (a model.onnx linked to a blob, as a Hugging Face cache snapshot
-  // keeps it). So every reference is made relative to the folder of the model file's real path.
+  // model file, so they are held once while it loads (BENCHMARKS.md, "Peak memory of the fused
+  // head"). ORT resolves external data against one folder and refuses a path that leads out of
+  // it once symlinks are resolved (a model.onnx linked to a blob, as a Hugging Face cache
+  // snapshot keeps it), so every reference is relative to the folder of the file's real path.
   std::error_code ec;
   const auto file = std::filesystem::canonical(model_path, ec);
   if (ec) {
