@@ -9,7 +9,8 @@
 # ONNX Runtime's VNNI kernels, and AMX ones where the CPU has AMX; made only on a VNNI CPU).
 # Then, with SOAK > 0, a soak of `splade serve` (SOAK_MODEL, default tiny; concurrency 8)
 # sampling its RSS every 10 s.
-# Loopback only; bounded in time. Usage: [MODELS=...] [SOAK_MODEL=...] bench/serve_load.sh [DURATION=15] [SOAK=0] [THREADS=2]
+# CONCURRENCY (default "1 8 64") sets the points.
+# Loopback only; bounded in time. Usage: [MODELS=...] [SOAK_MODEL=...] [CONCURRENCY=...] bench/serve_load.sh [DURATION=15] [SOAK=0] [THREADS=2]
 # Needs: a build with the CLI (SPLADE=path, default build-bench), wrk (Debian), scripts/setup_bench.sh.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -92,7 +93,7 @@ for model in ${MODELS-tiny base-int8}; do  # MODELS="" runs none (a soak only)
   for port in 18431 18432; do  # warm-up
     BODIES="$work/queries.jsonl" wrk -t1 -c8 -d3s -s bench/serve_load/post_bodies.lua "http://127.0.0.1:$port" >/dev/null
   done
-  for c in 1 8 64; do
+  for c in ${CONCURRENCY:-1 8 64}; do
     point splade "$model" 18431 "$ours" "$c"
     point fastapi-onnxruntime "$model" 18432 "$peer" "$c"
   done
