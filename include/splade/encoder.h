@@ -34,6 +34,16 @@ struct EncoderOptions {
   // splade's fused head, block by block: the [batch, seq, vocab] tensor is never made and
   // padding is never multiplied. Other models, and false here, run as the graph is written.
   bool fused_head = true;
+  // With the fused head, ONNX Runtime reads the body's large weights (64 KiB and up) from
+  // model.onnx itself instead of from a copy handed over in memory, so loading holds them once,
+  // not three times. ORT maps those tensors from the file, and the ones it does not repack
+  // (the embedding tables) stay mapped while the encoder is open: overwriting model.onnx in
+  // place then changes the vectors, and truncating it kills the process (SIGBUS). Replace a
+  // model in use by renaming a new file onto it, as every splade command writes its outputs.
+  // false: the body goes to ORT in memory with its weights inline and model.onnx is not
+  // mapped (a model saved with its own external data file is still read from that file, by
+  // ORT's own rules). CLI: --no-mmap.
+  bool map_model_file = true;
 };
 
 // Where an encoder's time went: its calls of ONNX Runtime's Run, and the wall time spent

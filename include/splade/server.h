@@ -37,6 +37,7 @@ struct ServerOptions {
   int max_input_length = 0;               // tokens per text (0: the tokenizer's model_max_length)
   bool auto_truncate = false;             // TEI's: what `truncate` is when a request leaves it out
   bool fused_head = true;                 // EncoderOptions::fused_head
+  bool map_model_file = true;             // EncoderOptions::map_model_file (false: --no-mmap)
   std::string served_model_name;          // /info's model_id (default: the model directory's name)
 };
 

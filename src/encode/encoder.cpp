@@ -274,7 +274,7 @@ Encoder Encoder::open(const std::string& onnx_path, const std::string& tokenizer
     // of the graph as written on the same slices (--no-fused-head; the fused head's int8
     // contract, tests/oracle/test_fused_head.py).
     if (!(runtime && runtime->format.integer_gemms > 0)) norms_unfused = encode::unfuse_skip_layer_norm(model) > 0;
-    if ((split = encode::split_splade_head(std::move(model), onnx_path, impl->unfused_reason))) {
+    if ((split = encode::split_splade_head(std::move(model), onnx_path, impl->unfused_reason, options.map_model_file))) {
       impl->contract = encode::detect_contract(onnx_path, split->model_inputs, split->model_outputs, vocab);
       if (impl->contract.contract != ModelContract::kPooled) split.reset();
     }

@@ -48,6 +48,7 @@ struct Server::Impl {
     EncoderOptions eo;
     eo.threads = options.threads;
     eo.fused_head = options.fused_head;
+    eo.map_model_file = options.map_model_file;
     context.encoder = std::make_unique<Encoder>(Encoder::open(options.model_dir, eo));
     const int model_max = context.encoder->tokenizer().model_max_length();
     context.max_input_length = options.max_input_length > 0 ? std::min(options.max_input_length, model_max) : model_max;

@@ -381,3 +381,49 @@ def test_sigterm_finishes_in_flight_requests(splade_bin, data):
     assert any("stopped" in l for l in s.lines)
     with pytest.raises(httpx.ConnectError):
         httpx.get(s.url + "/health", timeout=5)
+
+
+def mapped_paths(pid):
+    with open(f"/proc/{pid}/maps", encoding="utf-8") as f:
+        return {line.split(None, 5)[5].strip() for line in f if len(line.split(None, 5)) == 6}
+
+
+def test_no_mmap_serves_on_when_model_onnx_is_overwritten_in_place(splade_bin, data, tmp_path):
+    """By default ONNX Runtime maps the body's weights from model.onnx (the fused head hands them
+    over as references to the file) and an fp32 model's embedding tables stay mapped; with
+    --no-mmap nothing of model.onnx is mapped, so overwriting it in place (same inode: cp over
+    it, a truncating write) changes nothing the server answers."""
+    import shutil
+    copy = tmp_path / "tiny"
+    shutil.copytree(data["model"], copy)
+    onnx_file = str((copy / "model.onnx").resolve())
+    docs = data["docs"][:5]
+
+    # The control: without the flag the file is mapped, so the test below can tell the two apart.
+    default = ServerProcess(splade_bin, "--model", str(copy), "--threads", "1", "--workers", "1")
+    try:
+        assert onnx_file in mapped_paths(default.proc.pid)
+    finally:
+        assert default.stop() == 0
+
+    s = ServerProcess(splade_bin, "--model", str(copy), "--threads", "1", "--workers", "1", "--no-mmap")
+    try:
+        assert onnx_file not in mapped_paths(s.proc.pid)
+        size = os.path.getsize(onnx_file)
+        for round_ in ("before", "after"):
+            for doc_id, text in docs:
+                r = s.client.post("/embed_sparse", json={"inputs": text})
+                assert r.status_code == 200, (round_, r.text)
+                expect_vector(data, doc_id, as_token_weights(data["tokenizer"], r.json()[0]))
+            with open(onnx_file, "r+b") as f:  # in place: truncated, then zeros of the old length
+                f.truncate(0)
+                f.write(b"\0" * size)
+        assert s.proc.poll() is None
+    finally:
+        assert s.stop() == 0, "".join(s.lines)
+
+
+def test_no_mmap_encodes_the_same_vectors(splade_bin, data, tmp_path):
+    run_splade(splade_bin, "encode", "--model", data["model"], "-i", str(data["dir"] / "docs.tsv"),
+               "-o", str(tmp_path / "vectors.jsonl"), "--no-mmap", "-q")
+    assert (tmp_path / "vectors.jsonl").read_bytes() == (data["dir"] / "vectors.jsonl").read_bytes()

@@ -75,6 +75,7 @@ void add_encode_command(CLI::App& app, CommandTable& table) {
   sub->add_option("--threads", a->encoder.threads, "ONNX Runtime threads (default: one per core)");
   sub->add_flag("--no-fused-head", [a](std::int64_t) { a->encoder.fused_head = false; },
                 "Run the model's SPLADE head in ONNX Runtime as written, not splade's fused head");
+  sub->add_flag("--no-mmap", [a](std::int64_t) { a->encoder.map_model_file = false; }, kNoMmapHelp);
   sub->add_option("--max-length", a->encoder.max_length, "Maximum ids per text, with [CLS]/[SEP] (default: the model's, 512)");
   sub->add_option("--truncation", a->truncation, "hf (Hugging Face) or anserini (510 pieces + [CLS] + [SEP])");
   sub->add_option("--threshold", a->encoder.threshold, "Drop weights below this");

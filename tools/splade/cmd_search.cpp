@@ -21,7 +21,7 @@ void add_search_command(CLI::App& app, CommandTable& table) {
     int threads = 1;
     std::string model, truncation = "hf";
     int encode_threads = 1;
-    bool no_fused_head = false;
+    bool no_fused_head = false, no_mmap = false;
     double alpha = 1.0;
     double beta = 1.0;
     double rho = 1.0;
@@ -70,6 +70,7 @@ void add_search_command(CLI::App& app, CommandTable& table) {
       ->check(CLI::IsMember({"hf", "anserini"}));
   sub->add_option("--encode-threads", args->encode_threads, "With --model: ONNX Runtime threads per query");
   sub->add_flag("--no-fused-head", args->no_fused_head, "With --model: run the SPLADE head in ONNX Runtime as written");
+  sub->add_flag("--no-mmap", args->no_mmap, std::string("With --model: h") + (kNoMmapHelp + 1));
   table.add(sub, [args]() {
     const Index index = Index::open(args->index);
     const TopicFormat tf = args->topic_format == "tsv"     ? TopicFormat::kTsvTokens
@@ -81,6 +82,7 @@ void add_search_command(CLI::App& app, CommandTable& table) {
       EncoderOptions eo;
       eo.threads = args->encode_threads;
       eo.fused_head = !args->no_fused_head;
+      eo.map_model_file = !args->no_mmap;
       eo.truncation = args->truncation == "anserini" ? Truncation::kAnserini : Truncation::kHuggingFace;
       encoder.emplace(Encoder::open(args->model, eo));
       query_encoder.emplace(*encoder);

@@ -38,6 +38,7 @@ void add_serve_command(CLI::App& app, CommandTable& table) {
   sub->add_flag("--auto-truncate", options->auto_truncate, "Truncate texts when a request does not say (TEI's flag)");
   sub->add_option("--served-model-name", options->served_model_name, "/info's model_id (default: the model directory's name)");
   sub->add_flag("--no-fused-head", *no_fused_head, "Run the SPLADE head in ONNX Runtime as written");
+  sub->add_flag("--no-mmap", [options](std::int64_t) { options->map_model_file = false; }, kNoMmapHelp);
   table.add(sub, [options, indexes, no_fused_head]() {
     for (const std::string& spec : *indexes) {
       const auto eq = spec.find('=');

@@ -152,7 +152,7 @@ ort::IoSpec io_spec(const onnx::ValueInfoProto& v) {
 }  // namespace
 
 std::optional<HeadSplit> split_splade_head(onnx::ModelProto&& loaded, const std::filesystem::path& model_path,
-                                           std::string& why) {
+                                           std::string& why, bool refer_weights_to_file) {
   onnx::ModelProto model = std::move(loaded);
   auto& graph = *model.mutable_graph();
   GraphView g(graph);
@@ -244,7 +244,7 @@ std::optional<HeadSplit> split_splade_head(onnx::ModelProto&& loaded, const std:
   s.body_data_folder = file.parent_path();
   if (!relocate_external_data(graph, model_path, s.body_data_folder, why)) return std::nullopt;
   constexpr std::int64_t kInlineBelowBytes = 64 << 10;
-  onnxio::refer_initializers_to_file(model, file, kInlineBelowBytes);
+  if (refer_weights_to_file) onnxio::refer_initializers_to_file(model, file, kInlineBelowBytes);
   s.body_model = model.SerializeAsString();
   return s;
 }

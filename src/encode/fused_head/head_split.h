@@ -59,7 +59,9 @@ struct HeadSplit {
 // `model` is the graph loaded from model_path (consumed: the body is cut from it; the encoder
 // reads the int8 format from the same parse). A model saved with external data works too: the
 // head's tensors are read from the data file, the body's stay there.
+// refer_weights_to_file: the body's initializers of 64 KiB and up become references to the
+// model file itself (EncoderOptions::map_model_file); false keeps them inline.
 std::optional<HeadSplit> split_splade_head(onnx::ModelProto&& model, const std::filesystem::path& model_path,
-                                           std::string& why);
+                                           std::string& why, bool refer_weights_to_file = true);
 
 }  // namespace splade::encode
