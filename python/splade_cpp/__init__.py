@@ -100,11 +100,13 @@ class SparseEncoder:
     threads: ONNX Runtime's and the fused head's threads (0: one per core); max_length: tokens
     a text is cut to (None: the tokenizer's model_max_length); truncation: "hf" or "anserini"
     (510 pieces + [CLS] + [SEP]); fused_head: the head computed by splade.cpp's kernels (False:
-    the graph as written)."""
+    the graph as written); mmap: ONNX Runtime may map the weights from model.onnx, which must then
+    be replaced by rename, never overwritten in place, while the encoder is open (False: the
+    weights are held in memory; loading peaks higher; the CLI's --no-mmap)."""
 
     def __init__(self, model_dir: PathLike, *, threads: int = 0, max_length: Optional[int] = None,
-                 truncation: str = "hf", fused_head: bool = True):
-        self._encoder = _core._Encoder(os.fspath(model_dir), threads, max_length, truncation, fused_head)
+                 truncation: str = "hf", fused_head: bool = True, mmap: bool = True):
+        self._encoder = _core._Encoder(os.fspath(model_dir), threads, max_length, truncation, fused_head, mmap)
         self._vocabulary = self._encoder.vocabulary()
 
     @property

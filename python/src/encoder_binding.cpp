@@ -24,7 +24,7 @@ namespace splade::python {
 namespace {
 
 Encoder open_encoder(const std::string& model_dir, int threads, std::optional<int> max_length,
-                     const std::string& truncation, bool fused_head) {
+                     const std::string& truncation, bool fused_head, bool mmap) {
   EncoderOptions o;
   o.threads = threads;
   if (max_length) {
@@ -36,6 +36,7 @@ Encoder open_encoder(const std::string& model_dir, int threads, std::optional<in
   else if (truncation == "anserini") o.truncation = Truncation::kAnserini;
   else throw Error(ErrorCode::kInvalidArgument, "truncation '" + truncation + "', expected 'hf' or 'anserini'");
   o.fused_head = fused_head;
+  o.map_model_file = mmap;
   o.print_warnings = false;  // warnings() carries them to Python
   return Encoder::open(model_dir, o);
 }
@@ -46,12 +47,12 @@ void bind_encoder(nb::module_& m) {
   nb::class_<Encoder>(m, "_Encoder")
       .def("__init__",
            [](Encoder* self, const std::string& model_dir, int threads, std::optional<int> max_length,
-              const std::string& truncation, bool fused_head) {
+              const std::string& truncation, bool fused_head, bool mmap) {
              nb::gil_scoped_release release;
-             new (self) Encoder(open_encoder(model_dir, threads, max_length, truncation, fused_head));
+             new (self) Encoder(open_encoder(model_dir, threads, max_length, truncation, fused_head, mmap));
            },
            nb::arg("model_dir"), nb::arg("threads"), nb::arg("max_length").none(), nb::arg("truncation"),
-           nb::arg("fused_head"))
+           nb::arg("fused_head"), nb::arg("mmap"))
       .def("encode",
            [](const Encoder& e, const std::vector<std::string>& texts) {
              std::vector<SparseVector> vectors;

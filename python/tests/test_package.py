@@ -51,6 +51,22 @@ def test_encode_document_equals_splade_encode(splade_bin, data, encoder, tmp_pat
     assert encoder.encode_query([]) == []
 
 
+def test_mmap_false_maps_nothing_and_encodes_the_same(data, encoder):
+    """mmap=False (the CLI's --no-mmap): model.onnx is not mapped into the process while the
+    encoder is open (mmap=True maps it: the control), and the vectors are the same."""
+    onnx_file = str((data["model"] / "model.onnx").resolve())
+
+    def mapped():
+        with open("/proc/self/maps", encoding="utf-8") as f:
+            return any(line.rstrip("\n").endswith(onnx_file) for line in f)
+
+    texts = [d["contents"] for d in data["docs"][:8]]
+    assert mapped()  # the session-wide `encoder` fixture is open with mmap=True
+    in_memory = splade_cpp.SparseEncoder(data["model"], threads=1, mmap=False)
+    assert [e.as_dict() for e in in_memory.encode_document(texts)] == \
+        [e.as_dict() for e in encoder.encode_document(texts)]
+
+
 def test_vectors_equal_sentence_transformers(data, encoder, oracle_python, tmp_path):
     """The oracle: sentence-transformers 5.1.2 SparseEncoder (PyTorch) on the same checkpoint,
     run in the project's oracle venv. Its activation "relu" is SPLADE's log1p(relu(x)) (its
