@@ -37,7 +37,7 @@ struct EncoderOptions {
   // With the fused head, ONNX Runtime reads the body's large weights (64 KiB and up) from
   // model.onnx itself instead of from a copy handed over in memory, so loading holds them once,
   // not three times. ORT maps those tensors from the file, and the ones it does not repack
-  // (the embedding tables) stay mapped while the encoder is open: overwriting model.onnx in
+  // (in an fp32 model, the embedding tables) stay mapped while the encoder is open: overwriting model.onnx in
   // place then changes the vectors, and truncating it kills the process (SIGBUS). Replace a
   // model in use by renaming a new file onto it, as every splade command writes its outputs.
   // false: the body goes to ORT in memory with its weights inline and model.onnx is not

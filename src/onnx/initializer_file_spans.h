@@ -31,7 +31,7 @@ std::unordered_map<std::string, FileSpan> initializer_file_spans(const std::file
 // Rewrites the initializers of `model` (parsed from `path`) that hold at least `min_bytes`
 // of raw_data into external-data references to `path` itself (location: its file name,
 // offset, length), freeing their bytes. A tensor is rewritten only when its span in the file
-// has its length and the same first and last bytes; others stay inline. ORT must then be told
+// has its length and the same bytes, compared in full; others stay inline. ORT must then be told
 // the file's folder (session.model_external_initializers_file_folder_path). Returns the bytes
 // moved out of the graph.
 std::int64_t refer_initializers_to_file(onnx::ModelProto& model, const std::filesystem::path& path,

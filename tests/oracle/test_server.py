@@ -8,6 +8,7 @@ import gzip
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import threading
@@ -393,7 +394,6 @@ def test_no_mmap_serves_on_when_model_onnx_is_overwritten_in_place(splade_bin, d
     over as references to the file) and an fp32 model's embedding tables stay mapped; with
     --no-mmap nothing of model.onnx is mapped, so overwriting it in place (same inode: cp over
     it, a truncating write) changes nothing the server answers."""
-    import shutil
     copy = tmp_path / "tiny"
     shutil.copytree(data["model"], copy)
     onnx_file = str((copy / "model.onnx").resolve())

@@ -70,7 +70,7 @@ void add_search_command(CLI::App& app, CommandTable& table) {
       ->check(CLI::IsMember({"hf", "anserini"}));
   sub->add_option("--encode-threads", args->encode_threads, "With --model: ONNX Runtime threads per query");
   sub->add_flag("--no-fused-head", args->no_fused_head, "With --model: run the SPLADE head in ONNX Runtime as written");
-  sub->add_flag("--no-mmap", args->no_mmap, std::string("With --model: h") + (kNoMmapHelp + 1));
+  sub->add_flag("--no-mmap", args->no_mmap, std::string("With --model. ") + kNoMmapHelp);
   table.add(sub, [args]() {
     const Index index = Index::open(args->index);
     const TopicFormat tf = args->topic_format == "tsv"     ? TopicFormat::kTsvTokens

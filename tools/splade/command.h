@@ -15,7 +15,7 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;   // the command ran but a check it makes failed
 inline constexpr int kExitBadInput = 2;  // bad arguments or unreadable/malformed input
 
-// The help of --no-mmap, one flag of every command that opens a model (EncoderOptions::map_model_file).
+// The help of --no-mmap (EncoderOptions::map_model_file), a flag of encode, search and serve.
 inline constexpr const char* kNoMmapHelp =
     "Hold the model's weights in memory instead of letting ONNX Runtime map them from model.onnx "
     "(then the file may be overwritten in place while the model is open; loading peaks higher)";

@@ -62,6 +62,6 @@ struct HeadSplit {
 // refer_weights_to_file: the body's initializers of 64 KiB and up become references to the
 // model file itself (EncoderOptions::map_model_file); false keeps them inline.
 std::optional<HeadSplit> split_splade_head(onnx::ModelProto&& model, const std::filesystem::path& model_path,
-                                           std::string& why, bool refer_weights_to_file = true);
+                                           std::string& why, bool refer_weights_to_file);
 
 }  // namespace splade::encode
